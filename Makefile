@@ -1,0 +1,48 @@
+# One-word commands. `make demo` and `make test` are the two the README promises.
+# uv is used when installed; otherwise it is bootstrapped into .tools/ with the system Python.
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export ECO311_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: install demo serve test test-sqlite test-postgres lint format bench messages
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet uv
+
+install: $(UV)
+	$(UV) sync --frozen
+
+## demo: install everything, load the plans and synthetic demo data, create demo accounts, serve
+demo: install
+	$(UV) run eco311 demo --host $(HOST) --port $(PORT)
+
+serve: install
+	$(UV) run eco311 serve --host $(HOST) --port $(PORT)
+
+## test: the whole suite on SQLite, then again on a throwaway PostgreSQL cluster
+test: install
+	$(UV) run scripts/run-tests
+
+test-sqlite: install
+	$(UV) run pytest
+
+test-postgres: install
+	$(UV) run scripts/with-postgres pytest
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format: install
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+bench: install
+	$(UV) run python bench/run.py
+
+messages: install
+	cd src/eco311 && $(UV) run django-admin makemessages -l zh_Hans -l en --no-obsolete --settings=eco311.settings
+	cd src/eco311 && $(UV) run django-admin compilemessages --settings=eco311.settings

@@ -1,0 +1,185 @@
+"""The demo: plans, demo accounts (one per role) and synthetic progress reports.
+
+Everything generated here is synthetic and marked so; running it again changes nothing.
+"""
+
+import random
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+
+from eco311.accounts.models import Membership, Role
+from eco311.accounts.scopes import Actor
+from eco311.geo.loader import load_areas
+from eco311.geo.models import Area
+from eco311.plans import workflow
+from eco311.plans.loader import load_plan
+from eco311.plans.models import ProgressReport, Target, Unit
+from eco311.plans.planfile import plan_files
+
+DEMO_END = date(2025, 6, 30)
+
+
+def demo_accounts() -> list[dict]:
+    """One account per role; the department is the unit that leads the most 311 targets."""
+    lead = (
+        Unit.objects.filter(
+            target_links__role="lead", target_links__target__plan__key="shandong-311"
+        )
+        .exclude(key__in=["ecology-environment", "relevant-units", "cities"])
+        .order_by()
+        .values_list("key", flat=True)
+    )
+    counts = {}
+    for key in lead:
+        counts[key] = counts.get(key, 0) + 1
+    dept_key = max(counts, key=counts.get) if counts else None
+    owner = Unit.objects.filter(key="ecology-environment").first()
+    park = (
+        Area.objects.filter(kind="park", targets__isnull=False).first()
+        or Area.objects.filter(kind="park").first()
+    )
+    return [
+        {"username": "admin", "role": Role.ADMIN, "unit": owner, "name": "省生态环境厅 管理员"},
+        {
+            "username": "dept",
+            "role": Role.DEPARTMENT,
+            "unit": Unit.objects.filter(key=dept_key).first(),
+            "name": "省级部门 演示用户",
+        },
+        {
+            "username": "jinan",
+            "role": Role.CITY,
+            "area": Area.objects.get(code="370100", kind="city"),
+            "name": "济南市生态环境局 演示用户",
+        },
+        {"username": "park", "role": Role.PARK, "area": park, "name": "园区管委会 演示用户"},
+        {
+            "username": "enterprise",
+            "role": Role.ENTERPRISE,
+            "organisation": "示例环保科技有限公司（合成）",
+            "name": "企业 演示用户",
+        },
+        {
+            "username": "bank",
+            "role": Role.BANK,
+            "organisation": "示例银行山东分行（合成）",
+            "name": "银行 演示用户",
+        },
+    ]
+
+
+def create_accounts(password: str) -> list[tuple[str, str, str]]:
+    User = get_user_model()
+    logins = []
+    for spec in demo_accounts():
+        user, created = User.objects.get_or_create(username=spec["username"])
+        if created:
+            user.set_password(password)
+            user.first_name = spec["name"]
+            user.is_staff = spec["role"] == Role.ADMIN
+            user.save()
+        m, _ = Membership.objects.update_or_create(
+            user=user,
+            defaults={
+                "role": spec["role"],
+                "unit": spec.get("unit"),
+                "area": spec.get("area"),
+                "organisation": spec.get("organisation", ""),
+            },
+        )
+        scope = m.unit or m.area or m.organisation or ""
+        logins.append((user.username, m.get_role_display(), str(scope)))
+    return logins
+
+
+def _quarters(start: date, end: date):
+    y, q = start.year, (start.month - 1) // 3 + 1
+    while True:
+        if date(y, 3 * q, 1) > end:
+            return
+        yield y, q
+        y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+
+
+@transaction.atomic
+def synthetic_reports(seed: int = 1, end: date = DEMO_END) -> int:
+    """Quarterly values along a random pace per target; most approved, a few pending or returned."""
+    if ProgressReport.objects.filter(synthetic=True).exists():
+        return 0
+    rng = random.Random(seed)
+    User = get_user_model()
+    admin = Actor.of(User.objects.get(username="admin"))
+    n = 0
+    for t in Target.objects.filter(is_active=True).select_related("plan").order_by("plan", "order"):
+        start = t.plan.period_start
+        stop = min(end, t.deadline or end)
+        pace = rng.choice([0.0, 0.6, 0.8, 0.95, 1.05, 1.2, 1.3])
+        quarters = list(_quarters(start, stop))
+        if pace == 0.0 or not quarters:
+            continue  # some targets have no reports at all: "no data" and "missing report"
+        span = max((t.deadline or t.plan.period_end) - start, (stop - start)).days or 1
+        for i, (y, q) in enumerate(quarters):
+            _s, period_end = workflow.period_bounds("quarter", y, q)
+            share = min(1.0, (period_end - start).days / span)
+            payload = _payload(t, share * pace, rng)
+            if payload is None:
+                continue
+            report = workflow.submit(
+                admin,
+                t,
+                period_kind="quarter",
+                year=y,
+                index=q,
+                synthetic=True,
+                note="合成演示数据 / synthetic demo data",
+                **payload,
+            )
+            last = i == len(quarters) - 1
+            roll = rng.random()
+            if last and roll < 0.1:
+                pass  # left pending for review
+            elif last and roll < 0.15:
+                workflow.return_report(
+                    admin, report, "请补充佐证材料（演示） / please add evidence (demo)"
+                )
+            else:
+                workflow.approve(admin, report)
+            n += 1
+    return n
+
+
+def _payload(t: Target, progress: float, rng: random.Random):
+    if t.kind == Target.Kind.MILESTONE:
+        if progress >= 1.0:
+            return {"done": True}
+        return {"progress_pct": round(min(95.0, 100 * progress), 0)}
+    if t.kind == Target.Kind.RECURRING:
+        return {
+            "count": max(
+                0, round((t.recurring_count or 1) * min(progress, 1.2) + rng.uniform(-0.4, 0.4))
+            )
+        }
+    if t.value is None:
+        return None
+    goal = t.value_max if t.op == "range" else t.value
+    base = t.base_value
+    if base is None:
+        base = goal * (0.55 if t.direction == 1 else 1.5)
+    value = base + (goal - base) * progress
+    value *= 1 + rng.uniform(-0.03, 0.03)
+    if t.limit is not None:
+        value = min(value, t.limit)
+    return {"value": round(value, 2)}
+
+
+def setup_demo(seed: int = 1, password: str = "eco311-demo"):
+    call_command("migrate", interactive=False, verbosity=0)
+    load_areas()
+    for path in plan_files():
+        load_plan(str(path))
+    logins = create_accounts(password)
+    synthetic_reports(seed)
+    return logins

@@ -1,0 +1,133 @@
+"""Display helpers shared by pages, the API and the evaluation report: labels, numbers, dates."""
+
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from eco311.core.models import is_english
+
+STATUS_ORDER = ("achieved", "on_track", "at_risk", "off_track", "overdue", "no_data")
+STATUS_LABELS = {
+    "achieved": _("Achieved"),
+    "on_track": _("On track"),
+    "at_risk": _("At risk"),
+    "off_track": _("Off track"),
+    "overdue": _("Overdue"),
+    "no_data": _("No data"),
+}
+STATUS_COLORS = {
+    "achieved": "#2e7d32",
+    "on_track": "#0277bd",
+    "at_risk": "#f9a825",
+    "off_track": "#e65100",
+    "overdue": "#b71c1c",
+    "no_data": "#9e9e9e",
+}
+MEASURE_LABELS = {
+    "target_achieved": _("Target achieved"),
+    "substantial_progress": _("Substantial progress"),
+    "moderate_progress": _("Moderate progress"),
+    "limited_progress": _("Limited progress"),
+    "deterioration": _("Deterioration"),
+    "not_available": _("Not available"),
+}
+WARNING_LABELS = {
+    "overdue": _("Overdue"),
+    "due_soon": _("Due within 90 days, not achieved"),
+    "slow_progress": _("Slow progress"),
+    "missing_report": _("Missing report"),
+}
+OP_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+
+
+def as_of_from(request) -> date:
+    raw = request.GET.get("as_of", "") if request is not None else ""
+    for candidate in (raw, settings.DEFAULT_AS_OF):
+        if candidate:
+            try:
+                return date.fromisoformat(candidate)
+            except ValueError:
+                continue
+    return timezone.localdate()
+
+
+def number(value: float | None) -> str:
+    """Numbers as people write them: no trailing zeros, thousands grouped."""
+    if value is None:
+        return "—"
+    if abs(value - round(value)) < 1e-9:
+        return f"{int(round(value)):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def target_display(t) -> str:
+    """'≥ 300 家', '约 30 %', '20–30 亿元', '按期完成' for a target."""
+    unit = f" {t.unit}" if t.unit else ""
+    if t.kind == "milestone":
+        return str(_("Complete by deadline"))
+    if t.kind == "recurring":
+        per = {
+            "year": _("per year"),
+            "half": _("per half-year"),
+            "quarter": _("per quarter"),
+            "month": _("per month"),
+            "period": _("in the plan period"),
+        }.get(t.recurring_per, "")
+        return f"{t.recurring_count or 1} × {per}"
+    if t.value is None:
+        return "—"
+    if t.op == "approx":
+        return f"{_('about')} {number(t.value)}{unit}"
+    if t.op == "range":
+        return f"{number(t.value)}–{number(t.value_max)}{unit}"
+    return f"{OP_SYMBOLS.get(t.op, t.op)} {number(t.value)}{unit}"
+
+
+def long_date(d: date | None) -> str:
+    if d is None:
+        return "—"
+    if is_english():
+        return d.strftime("%-d %B %Y")
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def period_label(report) -> str:
+    y, m = report.period_end.year, report.period_end.month
+    kind = report.period_kind
+    if is_english():
+        return {
+            "year": f"{y}",
+            "half": f"{y} H{(m - 1) // 6 + 1}",
+            "quarter": f"{y} Q{(m - 1) // 3 + 1}",
+            "month": f"{y}-{m:02d}",
+        }[kind]
+    return {
+        "year": f"{y}年",
+        "half": f"{y}年{'上' if m <= 6 else '下'}半年",
+        "quarter": f"{y}年第{(m - 1) // 3 + 1}季度",
+        "month": f"{y}年{m}月",
+    }[kind]
+
+
+def latest_display(target, status) -> str:
+    latest = status.latest
+    if latest is None:
+        return "—"
+    if target.kind == "milestone":
+        if latest.done:
+            return str(_("Completed"))
+        return f"{number(latest.progress)} %" if latest.progress is not None else "—"
+    if target.kind == "recurring":
+        return f"{latest.count if latest.count is not None else '—'}"
+    unit = f" {target.unit}" if target.unit else ""
+    return f"{number(latest.value)}{unit}"
+
+
+def forecast_display(target, status) -> str:
+    f = status.forecast_linear or status.forecast_cagr
+    if target.kind != "numeric" or f is None or f.value_at_deadline is None:
+        return "—"
+    unit = f" {target.unit}" if target.unit else ""
+    return f"{number(f.value_at_deadline)}{unit}"

@@ -1,0 +1,99 @@
+"""Targets with their computed statuses, grouped for dashboards and the evaluation report."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.shortcuts import get_object_or_404
+
+from eco311.plans import display, tracking
+from eco311.plans.models import Plan, Target
+from eco311.plans.progress import TargetStatus
+
+
+@dataclass
+class Row:
+    target: Target
+    status: TargetStatus
+
+    @property
+    def code(self) -> str:
+        return self.status.status
+
+    @property
+    def label(self):
+        return display.STATUS_LABELS[self.status.status]
+
+    @property
+    def latest(self) -> str:
+        return display.latest_display(self.target, self.status)
+
+    @property
+    def forecast(self) -> str:
+        return display.forecast_display(self.target, self.status)
+
+    @property
+    def target_display(self) -> str:
+        return display.target_display(self.target)
+
+
+def targets_qs(**filters):
+    return (
+        Target.objects.filter(is_active=True, **filters)
+        .select_related("plan", "task__section__parent", "scope__parent")
+        .prefetch_related("unit_links__unit")
+    )
+
+
+def rows_for(targets, as_of) -> list[Row]:
+    targets = list(targets)
+    computed = tracking.statuses(targets, as_of)
+    return [Row(t, computed[t.id]) for t in targets]
+
+
+def counts(rows) -> dict[str, int]:
+    c = Counter(r.code for r in rows)
+    return {code: c.get(code, 0) for code in display.STATUS_ORDER}
+
+
+def status_chart(rows) -> dict:
+    return {
+        "labels": {k: str(v) for k, v in display.STATUS_LABELS.items()},
+        "counts": counts(rows),
+        "colors": display.STATUS_COLORS,
+    }
+
+
+def stacked_chart(groups: list[tuple[str, list[Row]]], horizontal=True) -> dict:
+    return {
+        "categories": [label for label, _ in groups],
+        "horizontal": horizontal,
+        "series": [
+            {
+                "code": code,
+                "name": str(display.STATUS_LABELS[code]),
+                "color": display.STATUS_COLORS[code],
+                "data": [sum(1 for r in rs if r.code == code) for _, rs in groups],
+            }
+            for code in display.STATUS_ORDER
+        ],
+    }
+
+
+def by_section(rows) -> list[tuple[str, list[Row]]]:
+    groups: dict = {}
+    for r in rows:
+        top = r.target.task.section.top()
+        groups.setdefault((r.target.plan_id, top.order, f"{top.ref} {top.title}"), []).append(r)
+    return [(label, rs) for (_, _, label), rs in sorted(groups.items())]
+
+
+def by_unit(rows, lead_only=True) -> list[tuple[str, list[Row]]]:
+    groups: dict = {}
+    for r in rows:
+        for unit in r.target.responsible("lead" if lead_only else None):
+            groups.setdefault(unit.name, []).append(r)
+    return sorted(groups.items(), key=lambda kv: -len(kv[1]))
+
+
+def get_plan(key: str) -> Plan:
+    return get_object_or_404(Plan, key=key)

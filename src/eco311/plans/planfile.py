@@ -1,0 +1,721 @@
+"""Plan files: the machine-readable, human-edited form of a plan's targets.
+
+A plan file is a YAML document (``schema: eco311.plan/1``) that records one
+plan document -- its metadata, the responsible units it names, its section
+tree, its tasks and every quantified or dated target -- in Chinese and English,
+together with the exact sentence of the source document each target comes from.
+
+This module is deliberately pure (pydantic + PyYAML only, no Django): it is
+used by the Django loader, by the command line and by the tests.  See
+``docs/plan-file-format.md`` for the format and the data conventions.
+
+Public API::
+
+    load_plan_file(path) -> PlanFile          # raises PlanFileError
+    check_sources(planfile, source_text)      # -> list[str] (empty = fine)
+    check_areas(planfile, area_keys)          # -> list[str] (empty = fine)
+    plan_files()                              # shipped files in PLAN_DIR
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, NamedTuple, TypeVar
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "DEADLINE_FLAG_CODES",
+    "PLAN_DIR",
+    "PLAN_SCHEMA",
+    "Base",
+    "Flag",
+    "PlanFile",
+    "PlanFileError",
+    "PlanSpec",
+    "Problem",
+    "Recurring",
+    "Scope",
+    "SectionSpec",
+    "TargetSpec",
+    "TaskSpec",
+    "Text",
+    "UnitSpec",
+    "check_areas",
+    "check_sources",
+    "load_plan_file",
+    "plan_files",
+]
+
+PLAN_SCHEMA = "eco311.plan/1"
+PLAN_DIR = Path(__file__).parent / "data"
+
+#: Flag codes that explain why a milestone has no usable ``deadline``.
+DEADLINE_FLAG_CODES = frozenset({"ambiguous_deadline", "no_deadline"})
+#: Flag code allowing ``deadline_text`` to come from outside the quoted ``source``.
+CONTEXT_DEADLINE_FLAG = "deadline_from_context"
+
+_SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+_FLAG_CODE = r"^[a-z][a-z0-9_]*$"
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+
+Op = Literal[">=", ">", "<=", "<", "=", "approx", "range"]
+
+
+class _Model(BaseModel):
+    """Strict base: unknown keys are errors (they are almost always typos)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+# ---------------------------------------------------------------------------
+# Leaf types
+# ---------------------------------------------------------------------------
+
+
+class Text(_Model):
+    """A bilingual text: both languages are required and must not be blank."""
+
+    zh: str
+    en: str
+
+    @field_validator("zh", "en")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+    def get(self, language: str) -> str:
+        """The text in ``language`` ("zh" or "en"; anything else gives "en")."""
+        return self.zh if language.lower().startswith("zh") else self.en
+
+    def __str__(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+class UnitSpec(_Model):
+    """A responsible unit (department) named by the plan."""
+
+    key: str = Field(pattern=_SLUG)
+    name: Text
+    #: The form the plan itself uses, e.g. "省生态环境厅" (optional).
+    short_name: Text | None = None
+
+
+class Scope(_Model):
+    """The area a target is about: an area key from ``geo/data/areas.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    kind: Literal["province", "cluster", "park", "city"]
+    key: str = Field(min_length=1)
+
+
+class Base(_Model):
+    """A baseline stated by the plan (value of the metric in ``year``)."""
+
+    year: int = Field(ge=1900, le=2100)
+    value: float
+
+
+class Recurring(_Model):
+    """A recurring activity: ``count`` times per ``per``.
+
+    ``per: period`` is used where the plan says "regularly" (定期) without a
+    frequency; such targets carry an ``ambiguous_frequency`` flag.
+    """
+
+    count: int = Field(ge=1)
+    per: Literal["year", "half", "quarter", "month", "period"]
+
+
+class Flag(_Model):
+    """A data-quality remark on a target (ambiguity, missing information...)."""
+
+    code: str = Field(pattern=_FLAG_CODE)
+    note: Text
+
+
+# ---------------------------------------------------------------------------
+# Targets, tasks, sections
+# ---------------------------------------------------------------------------
+
+
+class TargetSpec(_Model):
+    key: str = Field(pattern=_SLUG)
+    kind: Literal["numeric", "milestone", "recurring"]
+    metric: Text | None = None
+    op: Op | None = None
+    value: float | None = None
+    value_max: float | None = None
+    unit: Text | None = None
+    direction: Literal[1, -1] = 1
+    base: Base | None = None
+    limit: float | None = None
+    #: True where the plan frames the target with 力争 ("strive to").
+    strive: bool = False
+    deadline: date | None = None
+    deadline_text: str | None = None
+    recurring: Recurring | None = None
+    scope: Scope
+    text: Text
+    source: str = Field(min_length=1)
+    lead: list[str] = []
+    assist: list[str] = []
+    flags: list[Flag] = []
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> TargetSpec:
+        problems: list[str] = []
+        codes = {f.code for f in self.flags}
+        if self.kind == "numeric":
+            missing = [n for n in ("metric", "op", "value") if getattr(self, n) is None]
+            if missing:
+                problems.append(f"a numeric target needs {', '.join(missing)}")
+        if self.kind == "milestone" and self.deadline is None and not codes & DEADLINE_FLAG_CODES:
+            problems.append(
+                "a milestone needs a deadline, or a flag explaining why it has none "
+                f"(code {' or '.join(sorted(DEADLINE_FLAG_CODES))})"
+            )
+        if self.kind == "recurring" and self.recurring is None:
+            problems.append("a recurring target needs 'recurring' (count and per)")
+        if self.kind != "recurring" and self.recurring is not None:
+            problems.append(f"'recurring' is only allowed on recurring targets, not {self.kind}")
+        if self.op is not None and self.value is None:
+            problems.append(f"op {self.op!r} needs a value")
+        if self.value is not None and self.op is None:
+            problems.append("a value needs an op")
+        if self.op == "range":
+            if self.value_max is None:
+                problems.append("op 'range' needs value_max")
+            elif self.value is not None and not self.value_max > self.value:
+                problems.append(
+                    f"value_max ({self.value_max:g}) must be greater than value ({self.value:g})"
+                )
+        elif self.value_max is not None:
+            problems.append("value_max is only allowed with op 'range'")
+        if self.limit is not None:
+            for name in ("value", "value_max"):
+                v = getattr(self, name)
+                if v is not None and v > self.limit:
+                    problems.append(f"{name} ({v:g}) exceeds the natural limit ({self.limit:g})")
+        if self.deadline is not None and not self.deadline_text:
+            problems.append("a deadline needs deadline_text (the date phrase, verbatim)")
+        if self.deadline_text and self.deadline is None and not codes & DEADLINE_FLAG_CODES:
+            problems.append(
+                "deadline_text without a deadline needs a flag explaining why "
+                f"(code {' or '.join(sorted(DEADLINE_FLAG_CODES))})"
+            )
+        if (
+            self.deadline_text
+            and CONTEXT_DEADLINE_FLAG not in codes
+            and _unbreak(self.deadline_text) not in _unbreak(self.source)
+        ):
+            problems.append(
+                f"deadline_text {self.deadline_text!r} does not occur in source; quote the "
+                f"sentence that states the date, or add a {CONTEXT_DEADLINE_FLAG!r} flag"
+            )
+        for dup in _duplicates(self.lead):
+            problems.append(f"lead lists {dup!r} twice")
+        for dup in _duplicates(self.assist):
+            problems.append(f"assist lists {dup!r} twice")
+        for both in sorted(set(self.lead) & set(self.assist)):
+            problems.append(f"{both!r} is both lead and assist")
+        for dup in _duplicates([f.code for f in self.flags]):
+            problems.append(f"flag {dup!r} is given twice")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def is_ambiguous(self) -> bool:
+        return any(f.code.startswith("ambiguous") for f in self.flags)
+
+    def has_flag(self, code: str) -> bool:
+        return any(f.code == code for f in self.flags)
+
+
+class TaskSpec(_Model):
+    ref: str = Field(min_length=1)
+    title: Text
+    lead: list[str] = []
+    assist: list[str] = []
+    targets: list[TargetSpec] = []
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _check_units(self) -> TaskSpec:
+        problems = [f"lead lists {d!r} twice" for d in _duplicates(self.lead)]
+        problems += [f"assist lists {d!r} twice" for d in _duplicates(self.assist)]
+        problems += [
+            f"{b!r} is both lead and assist" for b in sorted(set(self.lead) & set(self.assist))
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class SectionSpec(_Model):
+    ref: str = Field(min_length=1)
+    title: Text
+    sections: list[SectionSpec] = []
+    tasks: list[TaskSpec] = []
+    note: Text | None = None
+
+
+class PlanSpec(_Model):
+    key: str = Field(pattern=_SLUG)
+    title: Text
+    short_title: Text
+    issuer: Text
+    doc_number: str | None = None
+    issued_on: date | None = None
+    period_start: date
+    period_end: date
+    language: Literal["zh", "en"]
+    source_file: str = Field(min_length=1)
+    #: Free remarks on the plan or its source (optional).
+    note: Text | None = None
+
+    @field_validator("source_file")
+    @classmethod
+    def _bare_name(cls, v: str) -> str:
+        if "/" in v or "\\" in v:
+            raise ValueError("must be a bare file name under shared/seeds, without directories")
+        return v
+
+    @model_validator(mode="after")
+    def _check_period(self) -> PlanSpec:
+        if self.period_end < self.period_start:
+            raise ValueError(
+                f"period_end ({self.period_end}) is before period_start ({self.period_start})"
+            )
+        return self
+
+
+# ---------------------------------------------------------------------------
+# The file
+# ---------------------------------------------------------------------------
+
+
+class PlanFile(_Model):
+    """A whole plan file. ``schema_`` is the YAML key ``schema``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: Literal["eco311.plan/1"] = Field(alias="schema")
+    plan: PlanSpec
+    units: list[UnitSpec]
+    sections: list[SectionSpec]
+
+    @model_validator(mode="after")
+    def _cross_check(self, info: ValidationInfo) -> PlanFile:
+        # load_plan_file() runs the cross-reference checks itself so that it can
+        # report each problem at its own location (and YAML line).
+        if info.context and info.context.get("defer_cross_checks"):
+            return self
+        problems = self.cross_check()
+        if problems:
+            raise ValueError("; ".join(f"{_format_loc(loc)}: {msg}" for loc, msg in problems))
+        return self
+
+    # -- navigation ---------------------------------------------------------
+
+    def iter_sections(self) -> Iterator[tuple[SectionSpec, str | None]]:
+        """Yield ``(section, parent_ref)`` depth-first, parents before children."""
+
+        def walk(sections: list[SectionSpec], parent: str | None):
+            for section in sections:
+                yield section, parent
+                yield from walk(section.sections, section.ref)
+
+        yield from walk(self.sections, None)
+
+    def iter_tasks(self) -> Iterator[tuple[SectionSpec, TaskSpec]]:
+        """Yield ``(section, task)`` for every task, in document order."""
+        for section, _parent in self.iter_sections():
+            for task in section.tasks:
+                yield section, task
+
+    def iter_targets(self) -> Iterator[tuple[SectionSpec, TaskSpec, TargetSpec]]:
+        """Yield ``(section, task, target)`` for every target, in document order.
+
+        ``section`` is the section that directly contains the task.
+        """
+        for section, task in self.iter_tasks():
+            for target in task.targets:
+                yield section, task, target
+
+    def responsible(self, task: TaskSpec, target: TargetSpec) -> tuple[list[str], list[str]]:
+        """``(lead, assist)`` unit keys for ``target``.
+
+        Each list of the target, when non-empty, replaces the task's list;
+        otherwise the task's list applies.
+        """
+        lead = list(target.lead) if target.lead else list(task.lead)
+        assist = list(target.assist) if target.assist else list(task.assist)
+        # A unit that leads never also "assists".
+        assist = [u for u in assist if u not in lead]
+        return lead, assist
+
+    def unit(self, key: str) -> UnitSpec:
+        for unit in self.units:
+            if unit.key == key:
+                return unit
+        raise KeyError(key)
+
+    def target(self, key: str) -> TargetSpec:
+        for _s, _t, target in self.iter_targets():
+            if target.key == key:
+                return target
+        raise KeyError(key)
+
+    def top_section_of(self, section_ref: str) -> str:
+        """The ref of the top-level section containing ``section_ref``."""
+        parents = {s.ref: p for s, p in self.iter_sections()}
+        ref = section_ref
+        while parents.get(ref) is not None:
+            ref = parents[ref]
+        return ref
+
+    def count_targets(self) -> Counter[str]:
+        """Number of targets per top-level section ref."""
+        counts: Counter[str] = Counter()
+        for section, _task, _target in self.iter_targets():
+            counts[self.top_section_of(section.ref)] += 1
+        return counts
+
+    # -- cross-reference checks ----------------------------------------------
+
+    def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Problems spanning several objects, as ``(location, message)`` pairs."""
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        unit_keys: set[str] = set()
+        for i, unit in enumerate(self.units):
+            if unit.key in unit_keys:
+                problems.append((("units", i, "key"), f"duplicate unit key {unit.key!r}"))
+            unit_keys.add(unit.key)
+
+        seen_sections: dict[str, tuple] = {}
+        seen_tasks: dict[str, tuple] = {}
+        seen_targets: dict[str, tuple] = {}
+
+        def check_units(loc: tuple, keys: list[str], field: str) -> None:
+            for j, key in enumerate(keys):
+                if key not in unit_keys:
+                    problems.append(
+                        ((*loc, field, j), f"unknown unit {key!r} (not defined under 'units')")
+                    )
+
+        def walk(sections: list[SectionSpec], loc: tuple) -> None:
+            for i, section in enumerate(sections):
+                sloc = (*loc, i)
+                if section.ref in seen_sections:
+                    problems.append(
+                        (
+                            (*sloc, "ref"),
+                            f"duplicate section ref {section.ref!r} "
+                            f"(first at {_format_loc(seen_sections[section.ref])})",
+                        )
+                    )
+                else:
+                    seen_sections[section.ref] = (*sloc, "ref")
+                for k, task in enumerate(section.tasks):
+                    tloc = (*sloc, "tasks", k)
+                    if task.ref in seen_tasks:
+                        problems.append(
+                            (
+                                (*tloc, "ref"),
+                                f"duplicate task ref {task.ref!r} "
+                                f"(first at {_format_loc(seen_tasks[task.ref])})",
+                            )
+                        )
+                    else:
+                        seen_tasks[task.ref] = (*tloc, "ref")
+                    check_units(tloc, task.lead, "lead")
+                    check_units(tloc, task.assist, "assist")
+                    for m, target in enumerate(task.targets):
+                        gloc = (*tloc, "targets", m)
+                        if target.key in seen_targets:
+                            problems.append(
+                                (
+                                    (*gloc, "key"),
+                                    f"duplicate target key {target.key!r} "
+                                    f"(first at {_format_loc(seen_targets[target.key])})",
+                                )
+                            )
+                        else:
+                            seen_targets[target.key] = (*gloc, "key")
+                        check_units(gloc, target.lead, "lead")
+                        check_units(gloc, target.assist, "assist")
+                walk(section.sections, (*sloc, "sections"))
+
+        walk(self.sections, ("sections",))
+        return problems
+
+
+# ---------------------------------------------------------------------------
+# Errors and loading
+# ---------------------------------------------------------------------------
+
+
+class Problem(NamedTuple):
+    """One located problem in a plan or area file."""
+
+    file: str  # file name (no directories)
+    path: str  # field path, e.g. "sections[2].tasks[0].targets[3].value"; "" if unknown
+    message: str
+    line: int | None = None  # 1-based YAML line, where known
+    column: int | None = None  # 1-based column (YAML syntax errors only)
+
+    def __str__(self) -> str:
+        if self.column is not None:
+            return f"{self.file}: line {self.line}, column {self.column}: {self.message}"
+        where = f"{self.path}: " if self.path else ""
+        line = f" (line {self.line})" if self.line is not None else ""
+        return f"{self.file}: {where}{self.message}{line}"
+
+
+class PlanFileError(Exception):
+    """A plan (or area) file could not be loaded.
+
+    ``messages`` holds one located message per problem, each of the form
+    ``"<file name>: <field path>: <message> (line N)"`` -- e.g.
+    ``"shandong-311.yaml: sections[2].tasks[0].targets[3].value: Input should be a
+    valid number (got '三百') (line 812)"``; YAML syntax errors read
+    ``"<file name>: line L, column C: YAML syntax error: ..."``.  ``problems``
+    holds the same information as :class:`Problem` tuples.
+    """
+
+    def __init__(self, messages: list[str | Problem], path: str | Path | None = None):
+        self.problems = [
+            m if isinstance(m, Problem) else Problem(Path(path).name if path else "", "", m)
+            for m in messages
+        ]
+        self.messages = [str(m) for m in messages]
+        self.path = Path(path) if path is not None else None
+        super().__init__("\n".join(self.messages))
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate mapping keys instead of overwriting."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, Any] = {}
+        for key_node, _value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:  # let the base class report unhashable keys
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first at line {seen[key].line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
+def _format_loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _node_line(root: yaml.Node | None, loc: tuple) -> int | None:
+    """1-based line of the YAML node at ``loc`` (or of its nearest ancestor)."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        nxt = None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for key_node, value_node in node.value:
+                if getattr(key_node, "value", None) == part:
+                    nxt = value_node
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                nxt = node.value[part]
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def _short_repr(value: Any) -> str | None:
+    if isinstance(value, (str, int, float, bool, date)) or value is None:
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return None
+
+
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlanFileError(
+            [Problem(name, "", f"cannot read file: {exc.strerror or exc}")], path
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise PlanFileError([Problem(name, "", f"file is not valid UTF-8: {exc}")], path) from exc
+    loader = _UniqueKeyLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = "; ".join(p for p in (exc.context, exc.problem) if p)
+        label = (
+            "YAML error"
+            if isinstance(exc, yaml.constructor.ConstructorError)
+            else "YAML syntax error"
+        )
+        if mark is None:
+            raise PlanFileError([Problem(name, "", f"{label}: {problem}")], path) from exc
+        raise PlanFileError(
+            [Problem(name, "", f"{label}: {problem}", mark.line + 1, mark.column + 1)],
+            path,
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise PlanFileError([Problem(name, "", f"YAML error: {exc}")], path) from exc
+    finally:
+        loader.dispose()
+    return data, root
+
+
+def _located(name: str, root: yaml.Node | None, loc: tuple, msg: str) -> Problem:
+    return Problem(name, _format_loc(loc), msg, _node_line(root, loc))
+
+
+def _validate(
+    model: type[M],
+    data: Any,
+    path: Path,
+    root: yaml.Node | None,
+    context: dict | None = None,
+) -> M:
+    name = path.name
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise PlanFileError(
+            [Problem(name, "(top level)", f"expected a mapping, the file is {kind}")], path
+        )
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        messages = []
+        for err in exc.errors(include_url=False):
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, ") :]
+            # "Input should be a valid number, unable to parse string as a number"
+            msg = msg.split(", unable to parse")[0]
+            if err["type"] not in ("missing", "value_error", "model_type") and not msg.endswith(
+                ")"
+            ):
+                got = _short_repr(err.get("input"))
+                if got is not None:
+                    msg = f"{msg} (got {got})"
+            messages.append(_located(name, root, tuple(err["loc"]), msg))
+        raise PlanFileError(messages, path) from exc
+
+
+def load_plan_file(path: str | Path) -> PlanFile:
+    """Load and validate a plan file; raise :class:`PlanFileError` on any problem."""
+    path = Path(path)
+    data, root = _read_yaml(path)
+    planfile = _validate(PlanFile, data, path, root, context={"defer_cross_checks": True})
+    problems = planfile.cross_check()
+    if problems:
+        raise PlanFileError([_located(path.name, root, loc, msg) for loc, msg in problems], path)
+    return planfile
+
+
+def plan_files() -> list[Path]:
+    """The plan files shipped in :data:`PLAN_DIR`, sorted by name."""
+    return sorted(PLAN_DIR.glob("*.yaml"))
+
+
+# ---------------------------------------------------------------------------
+# Checks against the outside world
+# ---------------------------------------------------------------------------
+
+
+def check_sources(planfile: PlanFile, source_text: str) -> list[str]:
+    """One message per target whose ``source`` is not verbatim in ``source_text``.
+
+    The comparison is an exact substring test: no whitespace, line-break or
+    punctuation normalisation of any kind.
+    """
+    messages = []
+    for section, task, target in planfile.iter_targets():
+        if target.source not in source_text:
+            messages.append(
+                f"{planfile.plan.source_file}: target {target.key} (task {task.ref}, "
+                f"section {section.ref}): source is not a verbatim excerpt of the source "
+                f"document: {target.source!r}"
+            )
+    return messages
+
+
+def check_areas(planfile: PlanFile, area_keys: Collection[str] | Mapping[str, str]) -> list[str]:
+    """One message per target whose scope is not a known area.
+
+    ``area_keys`` is a set of area keys, or a mapping of area key to area kind
+    (then the scope's kind must match the area's kind too).
+    """
+    kinds = area_keys if isinstance(area_keys, Mapping) else None
+    messages = []
+    for _section, _task, target in planfile.iter_targets():
+        scope = target.scope
+        if scope.key not in area_keys:
+            messages.append(
+                f"{planfile.plan.key}: target {target.key}: scope key {scope.key!r} "
+                f"is not a known area"
+            )
+        elif kinds is not None and kinds[scope.key] != scope.kind:
+            messages.append(
+                f"{planfile.plan.key}: target {target.key}: scope kind {scope.kind!r} does "
+                f"not match area {scope.key!r}, which is a {kinds[scope.key]}"
+            )
+    return messages
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+
+def _duplicates(items: list[str]) -> list[str]:
+    return sorted(k for k, n in Counter(items).items() if n > 1)
+
+
+def _unbreak(text: str) -> str:
+    return _LINE_BREAKS.sub("", text)

@@ -1,0 +1,112 @@
+"""Thin glue between the database and the pure progress core (plans/progress).
+
+Targets and their approved reports are turned into plain specs and observations; the core
+computes the status, measure and forecasts. Nothing here decides a status by itself.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from eco311.plans.models import ProgressReport, Target
+from eco311.plans.progress import Observation, TargetSpec, TargetStatus, compute_status
+
+DUE_SOON_DAYS = 90
+# A target with no approved or pending report for this long is "missing a report".
+REPORT_GAP_DAYS = 120
+
+
+def spec_for(target: Target) -> TargetSpec:
+    return TargetSpec(
+        kind=target.kind,
+        op=target.op or None,
+        value=target.value,
+        value_max=target.value_max,
+        direction=target.direction,
+        start=target.plan.period_start,
+        deadline=target.deadline,
+        base_year=target.base_year,
+        base_value=target.base_value,
+        limit=target.limit,
+        recurring_count=target.recurring_count,
+        recurring_per=target.recurring_per or None,
+    )
+
+
+def observation_for(report: ProgressReport) -> Observation:
+    return Observation(
+        period_end=report.period_end,
+        value=report.value,
+        done=report.done,
+        count=report.count,
+        progress=report.progress_pct,
+    )
+
+
+def approved_reports(targets, as_of: date) -> dict[int, list[ProgressReport]]:
+    """Approved reports up to as_of, one query for all targets, grouped by target id."""
+    grouped = defaultdict(list)
+    qs = ProgressReport.objects.filter(
+        target__in=targets, status=ProgressReport.Status.APPROVED, period_end__lte=as_of
+    ).order_by("period_end", "reviewed_at")
+    for r in qs:
+        grouped[r.target_id].append(r)
+    return grouped
+
+
+def statuses(targets, as_of: date) -> dict[int, TargetStatus]:
+    targets = list(targets)
+    reports = approved_reports(targets, as_of)
+    return {
+        t.id: compute_status(spec_for(t), [observation_for(r) for r in reports[t.id]], as_of)
+        for t in targets
+    }
+
+
+def status_of(target: Target, as_of: date) -> TargetStatus:
+    return statuses([target], as_of)[target.id]
+
+
+@dataclass(frozen=True)
+class Warning:
+    kind: str  # overdue, due_soon, slow_progress, missing_report
+    target: Target
+    status: TargetStatus
+    days: int | None = None  # days overdue, days left, or days since the last report
+
+
+WARNING_KINDS = ("overdue", "due_soon", "slow_progress", "missing_report")
+
+
+def warnings(
+    targets, as_of: date, computed: dict[int, TargetStatus] | None = None
+) -> list[Warning]:
+    """The warnings officials act on. A target can raise more than one."""
+    targets = list(targets)
+    computed = computed if computed is not None else statuses(targets, as_of)
+    last_report = {}
+    for r in ProgressReport.objects.filter(target__in=targets).exclude(
+        status__in=[ProgressReport.Status.RETURNED, ProgressReport.Status.SUPERSEDED]
+    ):
+        if r.period_end <= as_of and r.period_end > last_report.get(r.target_id, date.min):
+            last_report[r.target_id] = r.period_end
+    out = []
+    for t in targets:
+        st = computed[t.id]
+        if st.status == "achieved":
+            continue
+        if st.status == "overdue":
+            out.append(Warning("overdue", t, st, (as_of - t.deadline).days if t.deadline else None))
+        elif t.deadline and as_of <= t.deadline <= as_of + timedelta(days=DUE_SOON_DAYS):
+            out.append(Warning("due_soon", t, st, (t.deadline - as_of).days))
+        if st.status in ("at_risk", "off_track"):
+            out.append(Warning("slow_progress", t, st))
+        if t.kind != Target.Kind.MILESTONE or st.status == "overdue":
+            last = last_report.get(t.id)
+            started = t.plan.period_start
+            since = (as_of - (last or started)).days
+            if since > REPORT_GAP_DAYS and as_of > started:
+                out.append(Warning("missing_report", t, st, since))
+    order = {k: i for i, k in enumerate(WARNING_KINDS)}
+    out.sort(key=lambda w: (order[w.kind], w.target.plan_id, w.target.order))
+    return out

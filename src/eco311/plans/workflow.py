@@ -1,0 +1,150 @@
+"""The progress-report workflow: submit, approve, return. Business rules live here, not in views."""
+
+import calendar
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from eco311.plans.models import ProgressReport, Target
+
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+
+def period_bounds(kind: str, year: int, index: int) -> tuple[date, date]:
+    """First and last day of the index-th month/quarter/half (1-based) of a year."""
+    months = PERIOD_MONTHS[kind]
+    if not 1 <= index <= 12 // months:
+        raise ValidationError(
+            {"period_index": _("Period number out of range for this period kind.")}
+        )
+    first_month = (index - 1) * months + 1
+    last_month = first_month + months - 1
+    return (
+        date(year, first_month, 1),
+        date(year, last_month, calendar.monthrange(year, last_month)[1]),
+    )
+
+
+def check_payload(target: Target, value, done: bool, count, progress_pct) -> None:
+    """Each target kind needs its own kind of evidence; say which field is wrong."""
+    errors = {}
+    if target.kind == Target.Kind.NUMERIC and value is None:
+        errors["value"] = _("A numeric target needs a value.")
+    if target.kind == Target.Kind.RECURRING and count is None:
+        errors["count"] = _("A recurring target needs the number of events held in the period.")
+    if target.kind == Target.Kind.MILESTONE and not done and progress_pct is None:
+        errors["done"] = _("Report the milestone as completed, or give its progress in per cent.")
+    if value is not None and target.limit is not None and value > target.limit:
+        errors["value"] = _(
+            "The value exceeds the natural limit of this indicator (%(limit)s)."
+        ) % {"limit": target.limit}
+    if progress_pct is not None and not 0 <= progress_pct <= 100:
+        errors["progress_pct"] = _("Progress must be between 0 and 100 per cent.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def submit(
+    actor,
+    target: Target,
+    *,
+    period_kind: str,
+    year: int,
+    index: int = 1,
+    value=None,
+    done: bool = False,
+    count=None,
+    progress_pct=None,
+    note: str = "",
+    attachment=None,
+    supersedes: ProgressReport | None = None,
+    synthetic: bool = False,
+) -> ProgressReport:
+    """A unit in whose scope the target lies reports a value or evidence for one period.
+
+    A new submission for a period that already has a pending one replaces it (the old one is
+    kept as superseded); an approved value is only replaced when the new report is approved.
+    """
+    if not actor.can_report(target):
+        raise PermissionDenied
+    if period_kind not in PERIOD_MONTHS:
+        raise ValidationError({"period_kind": _("Unknown period kind.")})
+    start, end = period_bounds(period_kind, year, index)
+    if start > timezone.localdate():
+        raise ValidationError({"year": _("You cannot report for a period that has not started.")})
+    check_payload(target, value, done, count, progress_pct)
+    pending = ProgressReport.objects.filter(
+        target=target, period_start=start, period_end=end, status=ProgressReport.Status.SUBMITTED
+    )
+    for old in pending:
+        old.status = ProgressReport.Status.SUPERSEDED
+        old._change_reason = "superseded by a new submission"
+        old.save()
+        supersedes = supersedes or old
+    report = ProgressReport(
+        target=target,
+        period_kind=period_kind,
+        period_start=start,
+        period_end=end,
+        value=value,
+        done=done,
+        count=count,
+        progress_pct=progress_pct,
+        note=note,
+        submitted_by=actor.user,
+        supersedes=supersedes,
+        synthetic=synthetic,
+    )
+    if attachment is not None:
+        report.attachment = attachment
+    report._change_reason = "submitted"
+    report.save()
+    return report
+
+
+@transaction.atomic
+def approve(actor, report: ProgressReport, comment: str = "") -> ProgressReport:
+    """The plan owner accepts a submission; it replaces any earlier approved value for the period."""
+    if not actor.can_review(report.target):
+        raise PermissionDenied
+    if report.status != ProgressReport.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be approved."))
+    earlier = ProgressReport.objects.filter(
+        target=report.target,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        status=ProgressReport.Status.APPROVED,
+    )
+    for old in earlier:
+        old.status = ProgressReport.Status.SUPERSEDED
+        old._change_reason = f"superseded by report {report.pk}"
+        old.save()
+    report.status = ProgressReport.Status.APPROVED
+    report.reviewed_by = actor.user
+    report.reviewed_at = timezone.now()
+    report.review_comment = comment
+    report._change_reason = "approved"
+    report.save()
+    return report
+
+
+@transaction.atomic
+def return_report(actor, report: ProgressReport, comment: str) -> ProgressReport:
+    """The plan owner sends a submission back; a comment saying why is required."""
+    if not actor.can_review(report.target):
+        raise PermissionDenied
+    if report.status != ProgressReport.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be returned."))
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why the report is returned.")})
+    report.status = ProgressReport.Status.RETURNED
+    report.reviewed_by = actor.user
+    report.reviewed_at = timezone.now()
+    report.review_comment = comment
+    report._change_reason = "returned"
+    report.save()
+    return report

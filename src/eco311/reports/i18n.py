@@ -1,0 +1,260 @@
+"""Translation and formatting helpers shared by every report format.
+
+`_` is Django's gettext with one addition: while the zh-hans catalogue lacks a report string,
+the Chinese text in `labels.ZH` is used instead, so Chinese reports are right before the
+catalogue exists. Once the catalogue has the msgid, the catalogue wins. The msgids are literal
+`_("...")` calls, so `makemessages` still finds them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+
+from .document import STATUS_ORDER, EvaluationReport
+from .labels import ZH
+
+EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _(msgid: str) -> str:
+    text = gettext(msgid)
+    if text == msgid and (get_language() or "").lower().startswith("zh"):
+        return ZH.get(msgid, msgid)
+    return text
+
+
+def django_language(lang: str) -> str:
+    return "zh-hans" if lang == "zh" else "en"
+
+
+def status_label(code: str) -> str:
+    return {
+        "achieved": _("Achieved"),
+        "on_track": _("On track"),
+        "at_risk": _("At risk"),
+        "off_track": _("Off track"),
+        "overdue": _("Overdue"),
+        "no_data": _("No data"),
+    }.get(code, code)
+
+
+def measure_label(code: str | None) -> str:
+    """Open SDG progress categories; an unknown code is shown as it is."""
+    if not code:
+        return ""
+    return {
+        "target_achieved": _("Target achieved"),
+        "substantial_progress": _("Substantial progress"),
+        "moderate_progress": _("Moderate progress"),
+        "limited_progress": _("Limited progress"),
+        "negligible_progress": _("Limited progress"),
+        "deterioration": _("Deterioration"),
+        "not_available": _("Not measurable"),
+        "not_available_manual": _("Not measurable"),
+    }.get(code, code.replace("_", " "))
+
+
+def warning_label(kind: str) -> str:
+    return {
+        "overdue": _("Overdue"),
+        "due_soon": _("Due soon"),
+        "slow_progress": _("Slow progress"),
+        "missing_report": _("Missing report"),
+    }.get(kind, kind)
+
+
+def format_date(value: date | None, lang: str) -> str:
+    if value is None:
+        return ""
+    if lang == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return f"{value.day} {EN_MONTHS[value.month - 1]} {value.year}"
+
+
+def local_datetime(value: datetime) -> datetime:
+    """Aware datetimes in the project's time zone; naive ones are taken as already local."""
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def format_datetime(value: datetime, lang: str) -> str:
+    value = local_datetime(value)
+    offset = ""
+    if value.utcoffset() is not None:
+        minutes = int(value.utcoffset().total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        hours, mins = divmod(abs(minutes), 60)
+        offset = f" (UTC{sign}{hours}" + (f":{mins:02d}" if mins else "") + ")"
+    clock = f"{value.hour:02d}:{value.minute:02d}"
+    if lang == "zh":
+        return f"{format_date(value.date(), lang)} {clock}{offset}"
+    return f"{format_date(value.date(), lang)}, {clock}{offset}"
+
+
+def format_share(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def deadline_display(deadline: date | None, deadline_text: str | None, lang: str) -> str:
+    """The plan's own wording when there is one ("2025年年底前"), else the date."""
+    return deadline_text or format_date(deadline, lang)
+
+
+def labels() -> dict[str, str]:
+    """Every heading and column label, translated for the active language."""
+    return {
+        "report": _("Evaluation report"),
+        "synthetic": _("SYNTHETIC DEMO DATA"),
+        "synthetic_note": _(
+            "This report was generated from synthetic demonstration data. Its figures do not "
+            "describe real progress and must not be cited."
+        ),
+        "summary": _("Overall progress"),
+        "status_chart": _("Targets by status"),
+        "section_chart": _("Status mix by plan section"),
+        "count_axis": _("Number of targets"),
+        "by_section": _("Status by plan section"),
+        "by_unit": _("Status by responsible unit"),
+        "targets": _("All targets"),
+        "warnings": _("Warnings"),
+        "no_warnings": _("No warnings."),
+        "method": _("Method and sources"),
+        "section": _("Section"),
+        "unit": _("Responsible unit"),
+        "total": _("Total"),
+        "count": _("Count"),
+        "share": _("Share"),
+        "status": _("Status"),
+        "key": _("Key"),
+        "target": _("Target"),
+        "scope": _("Scope"),
+        "responsible": _("Responsible"),
+        "deadline": _("Deadline"),
+        "deadline_text": _("Deadline as written"),
+        "target_value": _("Target value"),
+        "latest": _("Latest value"),
+        "period": _("Period"),
+        "forecast": _("Forecast"),
+        "projected": _("Projected date"),
+        "measure": _("Progress measure"),
+        "notes": _("Notes"),
+        "status_code": _("Status code"),
+        "type": _("Type"),
+        "detail": _("Detail"),
+        "plan": _("Plan"),
+        "plan_key": _("Plan key"),
+        "as_of": _("As of"),
+        "generated": _("Generated"),
+        "source": _("Source"),
+        "synthetic_data": _("Synthetic data"),
+        "yes": _("Yes"),
+        "no": _("No"),
+        "legend": _("Status legend"),
+        "sheet_summary": _("Summary"),
+        "sheet_sections": _("By section"),
+        "sheet_units": _("By unit"),
+        "sheet_targets": _("Targets"),
+        "sheet_warnings": _("Warnings"),
+        "sheet_about": _("About"),
+    }
+
+
+def title_line(report: EvaluationReport) -> str:
+    joiner = "" if report.lang == "zh" else ": "
+    return f"{report.plan_title}{joiner}{_('Evaluation report')}"
+
+
+def as_of_line(report: EvaluationReport) -> str:
+    return _("Data as of %(date)s") % {"date": format_date(report.as_of, report.lang)}
+
+
+def generated_line(report: EvaluationReport) -> str:
+    return _("Generated %(datetime)s") % {
+        "datetime": format_datetime(report.generated_at, report.lang)
+    }
+
+
+def page_template() -> str:
+    """Page footer text with `%(page)s` and `%(pages)s` placeholders."""
+    return _("Page %(page)s of %(pages)s")
+
+
+def summary_paragraphs(report: EvaluationReport) -> list[str]:
+    """The summary in a few sentences: totals, each status with its share, and warnings."""
+    counts = report.summary
+    total = counts.total
+    lang = report.lang
+    paragraphs = [
+        _("As of %(date)s, %(total)s targets of the plan are evaluated.")
+        % {"date": format_date(report.as_of, lang), "total": total}
+    ]
+    parts = [
+        _("%(status)s: %(count)s (%(share)s)")
+        % {
+            "status": status_label(s),
+            "count": counts.counts.get(s, 0),
+            "share": format_share(counts.share(s)),
+        }
+        for s in STATUS_ORDER
+    ]
+    separator = "；" if lang == "zh" else "; "
+    paragraphs.append(_("By status: %(list)s.") % {"list": separator.join(parts)})
+    good = counts.counts.get("achieved", 0) + counts.counts.get("on_track", 0)
+    bad = sum(counts.counts.get(s, 0) for s in ("at_risk", "off_track", "overdue"))
+    paragraphs.append(
+        _(
+            "%(good)s targets (%(good_share)s) are achieved or on track; %(bad)s "
+            "(%(bad_share)s) are at risk, off track or overdue."
+        )
+        % {
+            "good": good,
+            "good_share": format_share(good / total if total else 0.0),
+            "bad": bad,
+            "bad_share": format_share(bad / total if total else 0.0),
+        }
+    )
+    paragraphs.append(
+        _("Warnings needing attention: %(count)s (see the warnings table).")
+        % {"count": len(report.warnings)}
+    )
+    return paragraphs
+
+
+def method_paragraphs(report: EvaluationReport) -> list[str]:
+    """The method in general terms; `report.source_note` is shown beside it as the source."""
+    paragraphs = [
+        _(
+            "Section VI(2) of the plan asks the provincial Department of Ecology and Environment, "
+            "with the departments concerned, to evaluate the implementation of the plan's tasks "
+            "periodically. This report covers every quantified or milestone target taken from the "
+            "plan text, with its section, scope, responsible units and deadline."
+        ),
+        _(
+            "Values come from approved progress reports only. A target's status compares its "
+            "latest approved value and a forecast to its deadline with the target value: achieved "
+            "means the target has been reached; on track, that the forecast reaches it by the "
+            "deadline; at risk, that the forecast falls slightly short; off track, that it falls "
+            "clearly short; overdue, that the deadline has passed without the target being "
+            "reached; no data, that there is no approved value yet."
+        ),
+        _(
+            "The progress measure follows the Open SDG progress categories. Notes flag values "
+            "that need a caveat. Figures are shown as reported, in the units of the plan."
+        ),
+    ]
+    return paragraphs

@@ -1,0 +1,53 @@
+"""Colours and fonts shared by every report format, so a status looks the same everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StatusColour:
+    fill: str  # solid colour: chart bars, status chips
+    ink: str  # text drawn on `fill`
+    tint: str  # light background for table cells and rows
+
+
+STATUS_COLOURS: dict[str, StatusColour] = {
+    "achieved": StatusColour("#2E7D32", "#FFFFFF", "#E3F1E4"),
+    "on_track": StatusColour("#00838F", "#FFFFFF", "#DDF1F3"),
+    "at_risk": StatusColour("#F2A900", "#2B2100", "#FDF1D3"),
+    "off_track": StatusColour("#E4572E", "#FFFFFF", "#FBE2D9"),
+    "overdue": StatusColour("#8E1B1B", "#FFFFFF", "#F2DADA"),
+    "no_data": StatusColour("#8A8F96", "#FFFFFF", "#ECEDEF"),
+}
+
+# Neutral colours for headings, rules and table headers.
+INK = "#1F2933"
+MUTED = "#5F6B76"
+RULE = "#C9D1D9"
+HEADER_FILL = "#E8EDF2"
+ACCENT = "#1D5C8C"
+SYNTHETIC_FILL = "#FFF4CE"
+SYNTHETIC_INK = "#7A4B00"
+
+SANS = "Noto Sans CJK SC"
+SERIF = "Noto Serif CJK SC"
+# CSS stacks: the CJK face first, so Han characters never fall back to a Japanese face.
+CSS_SANS = (
+    f'"{SANS}", "Noto Sans CJK", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+)
+CSS_SERIF = f'"{SERIF}", "Noto Serif CJK", "Source Han Serif SC", "Songti SC", "SimSun", serif'
+
+FONT_DIR = Path("/usr/share/fonts/opentype/noto")
+FONT_FILES = (
+    FONT_DIR / "NotoSansCJK-Regular.ttc",
+    FONT_DIR / "NotoSansCJK-Bold.ttc",
+    FONT_DIR / "NotoSerifCJK-Regular.ttc",
+    FONT_DIR / "NotoSerifCJK-Bold.ttc",
+)
+
+
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)

@@ -1,0 +1,466 @@
+"""DOCX with python-docx: the same sections as the HTML report, charts as PNG.
+
+Word picks a run's font by script: `w:ascii`/`w:hAnsi` for Latin text and `w:eastAsia` for Han
+characters. python-docx only sets the first two, so `set_font` also writes `w:eastAsia`;
+without it Word shows Chinese in whatever East Asian font the reader's Office defaults to.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from . import charts
+from .document import STATUS_ORDER, EvaluationReport, GroupRow
+from .html import WARNING_COLOUR
+from .i18n import (
+    _,
+    as_of_line,
+    deadline_display,
+    format_date,
+    format_datetime,
+    format_share,
+    generated_line,
+    labels,
+    measure_label,
+    method_paragraphs,
+    page_template,
+    status_label,
+    summary_paragraphs,
+    warning_label,
+)
+from .theme import (
+    ACCENT,
+    HEADER_FILL,
+    INK,
+    MUTED,
+    RULE,
+    SANS,
+    SERIF,
+    STATUS_COLOURS,
+    SYNTHETIC_FILL,
+    SYNTHETIC_INK,
+    hex_rgb,
+)
+
+A4_SHORT, A4_LONG = Cm(21.0), Cm(29.7)
+
+
+def rgb(colour: str) -> RGBColor:
+    return RGBColor(*hex_rgb(colour))
+
+
+def set_font(target, name: str) -> None:
+    """Set the Latin and the East Asian font of a style or run."""
+    target.font.name = name
+    rpr = target.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def set_language(document, lang: str) -> None:
+    """Default proofing language, which Word also uses for East Asian line breaking."""
+    rpr = (
+        document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    )
+    node = rpr.find(qn("w:lang"))
+    if node is None:
+        node = OxmlElement("w:lang")
+        rpr.append(node)
+    node.set(qn("w:val"), "zh-CN" if lang == "zh" else "en-GB")
+    node.set(qn("w:eastAsia"), "zh-CN")
+
+
+def shade(cell, fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill.lstrip("#"))
+    tcpr.append(shd)
+
+
+def set_borders(table, colour: str = RULE) -> None:
+    """Horizontal rules only, like the HTML tables."""
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "bottom", "insideH"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), "4")
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), colour.lstrip("#"))
+        borders.append(el)
+    for edge in ("left", "right", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def keep_row_together(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def add_field(paragraph, instruction: str) -> None:
+    """A Word field such as PAGE or NUMPAGES, updated by Word when the page is laid out."""
+    run = paragraph.add_run()
+    for kind, text in (
+        ("begin", None),
+        (None, instruction),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+            run._r.append(el)
+        elif text == instruction:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {instruction} "
+            run._r.append(el)
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+            run._r.append(el)
+
+
+class Builder:
+    def __init__(self, report: EvaluationReport):
+        self.report = report
+        self.L = labels()
+        self.doc = Document()
+        self.lang = report.lang
+        self._styles()
+
+    # -- setup -------------------------------------------------------------------------------
+    def _styles(self) -> None:
+        styles = self.doc.styles
+        normal = styles["Normal"]
+        set_font(normal, SERIF)
+        normal.font.size = Pt(10.5)  # 五号
+        normal.font.color.rgb = rgb(INK)
+        normal.paragraph_format.space_after = Pt(4)
+        normal.paragraph_format.line_spacing = 1.25
+        for name, size in (("Title", 20), ("Subtitle", 14), ("Heading 1", 15), ("Heading 2", 12)):
+            style = styles[name]
+            set_font(style, SANS)
+            style.font.size = Pt(size)
+            style.font.bold = True
+            style.font.color.rgb = rgb(ACCENT if name != "Title" else INK)
+            style.paragraph_format.space_before = Pt(14 if name.startswith("Heading") else 0)
+            style.paragraph_format.space_after = Pt(6)
+            style.paragraph_format.keep_with_next = True
+        title = styles["Title"]
+        # The default Title style has a blue bottom border and a display font; keep it plain.
+        pbdr = title.element.pPr.find(qn("w:pBdr")) if title.element.pPr is not None else None
+        if pbdr is not None:
+            title.element.pPr.remove(pbdr)
+        for name in ("Caption", "Header", "Footer"):
+            set_font(styles[name], SANS)
+            styles[name].font.size = Pt(8)
+            styles[name].font.color.rgb = rgb(MUTED)
+            styles[name].font.italic = False
+            styles[name].font.bold = False
+        set_language(self.doc, self.lang)
+        props = self.doc.core_properties
+        props.title = f"{self.report.plan_title} {self.L['report']}"
+        props.language = "zh-CN" if self.lang == "zh" else "en-GB"
+        props.author = "eco311"
+        props.comments = self.L["synthetic"] if self.report.synthetic else ""
+
+    def _page(self, section, landscape: bool) -> None:
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = (
+            (A4_LONG, A4_SHORT) if landscape else (A4_SHORT, A4_LONG)
+        )
+        margin = Cm(1.5) if landscape else Cm(2.0)
+        section.left_margin = section.right_margin = margin
+        section.top_margin = Cm(2.0)
+        section.bottom_margin = Cm(1.8)
+        section.header_distance = section.footer_distance = Cm(0.9)
+
+    def _header_footer(self, section) -> None:
+        header = section.header.paragraphs[0]
+        header.text = ""
+        run = header.add_run(self.report.plan_title)
+        set_font(run, SANS)
+        if self.report.synthetic:
+            run = header.add_run("    " + self.L["synthetic"])
+            set_font(run, SANS)
+            run.font.bold = True
+            run.font.color.rgb = rgb(SYNTHETIC_INK)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        template = page_template()
+        head, _sep, rest = template.partition("%(page)s")
+        middle, _sep, tail = rest.partition("%(pages)s")
+        footer.add_run(head)
+        add_field(footer, "PAGE")
+        footer.add_run(middle)
+        add_field(footer, "NUMPAGES")
+        footer.add_run(tail)
+
+    @property
+    def text_width(self):
+        section = self.doc.sections[-1]
+        return section.page_width - section.left_margin - section.right_margin
+
+    # -- pieces ------------------------------------------------------------------------------
+    def paragraph(
+        self, text: str = "", *, size=None, colour=None, bold=False, sans=False, style=None
+    ):
+        p = self.doc.add_paragraph(style=style)
+        if text:
+            run = p.add_run(text)
+            if sans:
+                set_font(run, SANS)
+            if size:
+                run.font.size = Pt(size)
+            if colour:
+                run.font.color.rgb = rgb(colour)
+            run.font.bold = bold
+        return p
+
+    def cell_text(
+        self, cell, text: str, *, bold=False, colour=None, size=8.5, align=None, first=True
+    ):
+        p = cell.paragraphs[0] if first else cell.add_paragraph()
+        p.paragraph_format.space_after = Pt(0)
+        p.paragraph_format.line_spacing = 1.1
+        if align:
+            p.alignment = align
+        run = p.add_run(text)
+        set_font(run, SANS)
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        if colour:
+            run.font.color.rgb = rgb(colour)
+        return p
+
+    def table(self, headers: list[str], widths: list[float], numeric: set[int] = frozenset()):
+        table = self.doc.add_table(rows=1, cols=len(headers))
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        set_borders(table)
+        total = sum(widths)
+        self._widths = [int(self.text_width * w / total) for w in widths]
+        row = table.rows[0]
+        repeat_header(row)
+        for i, (cell, text) in enumerate(zip(row.cells, headers, strict=True)):
+            shade(cell, HEADER_FILL)
+            cell.width = self._widths[i]
+            self.cell_text(
+                cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT if i in numeric else None
+            )
+        return table
+
+    def add_row(self, table) -> list:
+        """The new row's cells (`row.cells` rebuilds the grid on every call, so ask once)."""
+        row = table.add_row()
+        keep_row_together(row)
+        cells = row.cells
+        for cell, width in zip(cells, self._widths, strict=True):
+            cell.width = width
+        return cells
+
+    def status_chip(self, cell, status: str, text: str, first=True) -> None:
+        colour = STATUS_COLOURS.get(status, STATUS_COLOURS["no_data"])
+        shade(cell, colour.fill)
+        self.cell_text(cell, text, bold=True, colour=colour.ink, first=first)
+
+    def picture(self, png: bytes, width) -> None:
+        self.doc.add_picture(io.BytesIO(png), width=width)
+        self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    # -- sections ----------------------------------------------------------------------------
+    def cover(self) -> None:
+        report, L = self.report, self.L
+        if report.synthetic:
+            p = self.paragraph(
+                f"{L['synthetic']}  {L['synthetic_note']}", size=9, colour=SYNTHETIC_INK, sans=True
+            )
+            ppr = p._p.get_or_add_pPr()
+            shd = OxmlElement("w:shd")
+            shd.set(qn("w:val"), "clear")
+            shd.set(qn("w:fill"), SYNTHETIC_FILL.lstrip("#"))
+            ppr.append(shd)
+        self.doc.add_paragraph(report.plan_title, style="Title")
+        self.doc.add_paragraph(L["report"], style="Subtitle")
+        self.paragraph(as_of_line(report), size=9.5, colour=MUTED, sans=True)
+        self.paragraph(generated_line(report), size=9.5, colour=MUTED, sans=True)
+
+    def summary(self) -> None:
+        L = self.L
+        self.doc.add_heading(L["summary"], level=1)
+        for text in summary_paragraphs(self.report):
+            p = self.paragraph(text)
+            if self.lang == "zh":
+                p.paragraph_format.first_line_indent = Pt(21)
+        self.picture(
+            charts.to_png(charts.status_figure(self.report.summary, L["count_axis"])), Cm(15.5)
+        )
+        self.paragraph(L["status_chart"], style="Caption")
+        counts = self.report.summary
+        table = self.table([L["status"], L["count"], L["share"]], [3, 1, 1], numeric={1, 2})
+        for s in STATUS_ORDER:
+            cells = self.add_row(table)
+            self.status_chip(cells[0], s, status_label(s))
+            self.cell_text(cells[1], str(counts.counts.get(s, 0)), align=WD_ALIGN_PARAGRAPH.RIGHT)
+            self.cell_text(cells[2], format_share(counts.share(s)), align=WD_ALIGN_PARAGRAPH.RIGHT)
+        cells = self.add_row(table)
+        self.cell_text(cells[0], L["total"], bold=True)
+        self.cell_text(cells[1], str(counts.total), bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        self.cell_text(cells[2], "100.0%", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+    def groups(self, heading: str, first_col: str, rows: list[GroupRow], with_total: bool) -> None:
+        L = self.L
+        self.doc.add_heading(heading, level=1)
+        headers = [first_col] + [status_label(s) for s in STATUS_ORDER] + [L["total"]]
+        numeric = set(range(1, len(headers)))
+        table = self.table(headers, [4.2] + [1] * len(STATUS_ORDER) + [0.9], numeric=numeric)
+        for i, s in enumerate(STATUS_ORDER, start=1):
+            shade(table.rows[0].cells[i], STATUS_COLOURS[s].tint)
+        right = WD_ALIGN_PARAGRAPH.RIGHT
+        for g in rows:
+            cells = self.add_row(table)
+            self.cell_text(cells[0], g.label)
+            for i, s in enumerate(STATUS_ORDER, start=1):
+                n = g.counts.counts.get(s, 0)
+                if n:
+                    shade(cells[i], STATUS_COLOURS[s].tint)
+                self.cell_text(cells[i], str(n), align=right, colour=None if n else "#B0B7BE")
+            self.cell_text(cells[-1], str(g.counts.total), bold=True, align=right)
+        if with_total:
+            counts = self.report.summary
+            cells = self.add_row(table)
+            self.cell_text(cells[0], L["total"], bold=True)
+            for i, s in enumerate(STATUS_ORDER, start=1):
+                self.cell_text(cells[i], str(counts.counts.get(s, 0)), bold=True, align=right)
+            self.cell_text(cells[-1], str(counts.total), bold=True, align=right)
+
+    def targets(self) -> None:
+        L, lang = self.L, self.lang
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        self._page(section, landscape=True)
+        self.doc.add_heading(L["targets"], level=1)
+        headers = [
+            L["key"], L["section"], L["target"], L["scope"], L["responsible"], L["deadline"],
+            L["target_value"], L["latest"], L["forecast"], L["status"],
+        ]  # fmt: skip
+        table = self.table(headers, [6, 5.5, 27, 7, 11, 8, 7.5, 9.5, 9, 9.5])
+        joiner = "、" if lang == "zh" else "; "
+        for t in self.report.targets:
+            c = self.add_row(table)
+            self.cell_text(c[0], t.key, bold=True)
+            self.cell_text(c[1], t.section_ref)
+            self.cell_text(c[2], t.text)
+            for flag in t.flags:
+                self.cell_text(c[2], "※ " + flag, size=7.5, colour=SYNTHETIC_INK, first=False)
+            self.cell_text(c[3], t.scope)
+            self.cell_text(c[4], joiner.join(t.responsible))
+            self.cell_text(c[5], deadline_display(t.deadline, t.deadline_text, lang))
+            if t.deadline_text and t.deadline:
+                self.cell_text(
+                    c[5], format_date(t.deadline, lang), size=7.5, colour=MUTED, first=False
+                )
+            self.cell_text(c[6], t.target_display)
+            self.cell_text(c[7], t.latest_value or "—", colour=None if t.latest_value else MUTED)
+            if t.latest_value and t.latest_period:
+                self.cell_text(c[7], t.latest_period, size=7.5, colour=MUTED, first=False)
+            self.cell_text(
+                c[8], t.forecast_display or "—", colour=None if t.forecast_display else MUTED
+            )
+            if t.projected_date:
+                projected = _("Projected: %(date)s") % {"date": format_date(t.projected_date, lang)}
+                self.cell_text(c[8], projected, size=7.5, colour=MUTED, first=False)
+            self.status_chip(c[9], t.status, status_label(t.status))
+            if t.measure_status:
+                ink = STATUS_COLOURS.get(t.status, STATUS_COLOURS["no_data"]).ink
+                self.cell_text(
+                    c[9], measure_label(t.measure_status), size=7.5, colour=ink, first=False
+                )
+
+    def warnings(self) -> None:
+        L = self.L
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        self._page(section, landscape=False)
+        self.doc.add_heading(L["warnings"], level=1)
+        if not self.report.warnings:
+            self.paragraph(L["no_warnings"])
+            return
+        table = self.table([L["type"], L["key"], L["target"], L["detail"]], [2.4, 1.6, 7, 4])
+        for w in self.report.warnings:
+            cells = self.add_row(table)
+            self.status_chip(cells[0], WARNING_COLOUR.get(w.kind, "no_data"), warning_label(w.kind))
+            self.cell_text(cells[1], w.target_key, bold=True)
+            self.cell_text(cells[2], w.text)
+            self.cell_text(cells[3], w.detail)
+
+    def method(self) -> None:
+        L, report = self.L, self.report
+        self.doc.add_heading(L["method"], level=1)
+        for text in method_paragraphs(report):
+            p = self.paragraph(text)
+            if self.lang == "zh":
+                p.paragraph_format.first_line_indent = Pt(21)
+        table = self.table([L["plan"], report.plan_title], [1, 3.5])
+        facts = (
+            (L["plan_key"], report.plan_key),
+            (L["as_of"], format_date(report.as_of, self.lang)),
+            (L["generated"], format_datetime(report.generated_at, self.lang)),
+            (L["source"], report.source_note),
+            (L["synthetic_data"], L["yes"] if report.synthetic else L["no"]),
+        )
+        for name, value in facts:
+            cells = self.add_row(table)
+            shade(cells[0], HEADER_FILL)
+            self.cell_text(cells[0], name, bold=True)
+            self.cell_text(cells[1], value)
+
+    def build(self) -> bytes:
+        L, report = self.L, self.report
+        first = self.doc.sections[0]
+        self._page(first, landscape=False)
+        self._header_footer(first)
+        self.cover()
+        self.summary()
+        self.doc.add_page_break()
+        self.groups(L["by_section"], L["section"], report.by_section, with_total=True)
+        if report.by_section:
+            self.picture(charts.to_png(charts.section_figure(report.by_section)), Cm(15.5))
+            self.paragraph(L["section_chart"], style="Caption")
+        self.groups(L["by_unit"], L["unit"], report.by_unit, with_total=False)
+        self.targets()
+        self.warnings()
+        self.method()
+        out = io.BytesIO()
+        self.doc.save(out)
+        return out.getvalue()
+
+
+def render_docx(report: EvaluationReport) -> bytes:
+    return Builder(report).build()

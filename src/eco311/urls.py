@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from eco311.accounts import views as account_views
+from eco311.api.views import api
+from eco311.web.views import evaluation, pages, targets
+
+urlpatterns = [
+    path("", pages.dashboard, name="home"),
+    path("plans/", pages.plan_list, name="plans"),
+    path("plans/<slug:plan_key>/", pages.plan_detail, name="plan"),
+    path("plans/<slug:plan_key>/targets/<str:target_key>/", targets.target_detail, name="target"),
+    path(
+        "plans/<slug:plan_key>/targets/<str:target_key>/report/",
+        targets.submit_report,
+        name="submit_report",
+    ),
+    path("reports/<int:report_id>/review/", targets.review_report, name="review_report"),
+    path(
+        "reports/<int:report_id>/attachment/", targets.report_attachment, name="report_attachment"
+    ),
+    path("review/", targets.review_queue, name="review_queue"),
+    path("areas/", pages.area_list, name="areas"),
+    path("areas/<str:area_key>/", pages.area_detail, name="area"),
+    path("warnings/", pages.warnings_page, name="warnings"),
+    path("evaluation/", evaluation.evaluation, name="evaluation"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", account_views.account, name="account"),
+    path("accounts/tokens/", account_views.create_token, name="create_token"),
+    path("accounts/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

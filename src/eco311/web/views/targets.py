@@ -1,0 +1,178 @@
+"""The target page, progress submission and review."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eco311.accounts.scopes import actor, get_report_for_user, get_target_for_user
+from eco311.plans import display, tracking, workflow
+from eco311.plans.forms import ReportForm, ReviewForm
+from eco311.plans.models import ProgressReport
+from eco311.plans.progress.forecast import year_to_date
+
+
+def _series_chart(target, status, reports, as_of) -> dict:
+    points = [
+        {"date": r.period_end.isoformat(), "value": r.value, "status": r.status}
+        for r in reports
+        if r.value is not None
+    ]
+    forecast = []
+    f = status.forecast_linear or status.forecast_cagr
+    if points and f is not None and f.value_at_deadline is not None and target.deadline:
+        forecast = [points[-1], {"date": target.deadline.isoformat(), "value": f.value_at_deadline}]
+    base = None
+    if target.base_year is not None and target.base_value is not None:
+        base = {"date": year_to_date(target.base_year).isoformat(), "value": target.base_value}
+    return {
+        "unit": target.unit,
+        "points": points,
+        "target": {
+            "value": target.value,
+            "value_max": target.value_max,
+            "date": target.deadline.isoformat() if target.deadline else None,
+            "label": display.target_display(target),
+        },
+        "forecast": forecast,
+        "base": base,
+        "labels": {
+            "actual": _("Approved value"),
+            "target": _("Target"),
+            "forecast": _("Forecast"),
+            "base": _("Baseline"),
+        },
+    }
+
+
+def target_detail(request, plan_key, target_key):
+    target, can_see_details, can_report = get_target_for_user(request, plan_key, target_key)
+    as_of = display.as_of_from(request)
+    status = tracking.status_of(target, as_of)
+    approved = list(
+        target.reports.filter(status=ProgressReport.Status.APPROVED, period_end__lte=as_of)
+    )
+    context = {
+        "target": target,
+        "plan": target.plan,
+        "as_of": as_of,
+        "status": status,
+        "status_label": display.STATUS_LABELS[status.status],
+        "measure_label": display.MEASURE_LABELS.get(status.measure.status)
+        if status.measure
+        else None,
+        "target_display": display.target_display(target),
+        "latest": display.latest_display(target, status),
+        "forecast": display.forecast_display(target, status),
+        "lead": target.responsible("lead"),
+        "assist": target.responsible("assist"),
+        "chart": _series_chart(target, status, approved, as_of),
+        "approved": approved,
+        "can_see_details": can_see_details,
+        "can_report": can_report,
+        "can_review": actor(request).can_review(target),
+    }
+    if can_see_details:
+        context["reports"] = target.reports.select_related("submitted_by", "reviewed_by").order_by(
+            "-submitted_at"
+        )
+        context["history"] = (
+            ProgressReport.history.filter(target_id=target.id)
+            .select_related("history_user")
+            .order_by("-history_date")[:100]
+        )
+        context["target_history"] = target.history.select_related("history_user").order_by(
+            "-history_date"
+        )[:20]
+    if can_report:
+        context["form"] = ReportForm(target=target)
+    return render(request, "web/target_detail.html", context)
+
+
+@login_required
+@require_POST
+def submit_report(request, plan_key, target_key):
+    target, _, can_report = get_target_for_user(request, plan_key, target_key)
+    if not can_report:
+        raise PermissionDenied
+    form = ReportForm(request.POST, request.FILES, target=target)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            workflow.submit(
+                actor(request),
+                target,
+                period_kind=data["period_kind"],
+                year=data["year"],
+                index=data["index"],
+                value=data.get("value"),
+                done=bool(data.get("done")),
+                count=data.get("count"),
+                progress_pct=data.get("progress_pct"),
+                note=data.get("note", ""),
+                attachment=data.get("attachment"),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Report submitted for review."))
+            return redirect("target", plan_key=plan_key, target_key=target_key)
+    as_of = display.as_of_from(request)
+    status = tracking.status_of(target, as_of)
+    return render(
+        request,
+        "web/report_form.html",
+        {"target": target, "form": form, "status_label": display.STATUS_LABELS[status.status]},
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def review_report(request, report_id):
+    report = get_report_for_user(request, report_id)
+    a = actor(request)
+    if not a.can_review(report.target):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or return."))
+    else:
+        try:
+            if form.cleaned_data["action"] == "approve":
+                workflow.approve(a, report, form.cleaned_data["comment"])
+                messages.success(request, _("Report approved."))
+            else:
+                workflow.return_report(a, report, form.cleaned_data["comment"])
+                messages.success(request, _("Report returned to the submitter."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("target", plan_key=report.target.plan.key, target_key=report.target.key)
+
+
+@login_required
+def report_attachment(request, report_id):
+    report = get_report_for_user(request, report_id)
+    if not report.attachment:
+        raise Http404
+    return FileResponse(report.attachment.open("rb"), as_attachment=True)
+
+
+@login_required
+def review_queue(request):
+    """Submissions waiting for the plan owner."""
+    a = actor(request)
+    if not a.is_official:
+        raise PermissionDenied
+    pending = (
+        ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED)
+        .filter(a.scope_q("target__"))
+        .select_related("target__plan", "submitted_by")
+        .distinct()
+        .order_by("submitted_at")
+    )
+    return render(request, "web/review_queue.html", {"pending": pending, "can_review": a.is_admin})
