@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import yaml
 
 from eco311.cli import main
 from eco311.plans.loader import PlanLoadError, load_plan
@@ -19,17 +20,25 @@ def test_loading_the_same_plan_twice_changes_nothing():
     assert Target.history.count() == before
 
 
+def _targets(sections):
+    for section in sections:
+        for task in section.get("tasks", []):
+            yield from task.get("targets", [])
+        yield from _targets(section.get("sections", []))
+
+
 def test_a_changed_file_updates_in_place_and_keeps_history(tmp_path):
     from eco311.plans.planfile import PLAN_DIR
 
-    text = (PLAN_DIR / "shandong-311.yaml").read_text(encoding="utf-8")
-    target = Target.objects.filter(plan__key="shandong-311", kind="numeric").first()
+    data = yaml.safe_load((PLAN_DIR / "shandong-311.yaml").read_text(encoding="utf-8"))
+    spec = next(_targets(data["sections"]))
+    target = Target.objects.get(plan__key="shandong-311", key=spec["key"])
     old_en = target.text_en
-    assert old_en in text
+    spec["text"]["en"] = old_en + " (revised)"
     changed = tmp_path / "shandong-311.yaml"
-    changed.write_text(text.replace(old_en, old_en + " (revised)", 1), encoding="utf-8")
+    changed.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = load_plan(str(changed))
-    assert result.updated >= 1 and result.created == 0
+    assert result.updated == 1 and result.created == 0 and result.deactivated == 0
     target.refresh_from_db()
     assert target.text_en.endswith("(revised)")
     assert target.history.filter(text_en=old_en).exists()

@@ -95,7 +95,7 @@ def target_detail(request, plan_key, target_key):
 @login_required
 @require_POST
 def submit_report(request, plan_key, target_key):
-    target, _, can_report = get_target_for_user(request, plan_key, target_key)
+    target, _details, can_report = get_target_for_user(request, plan_key, target_key)
     if not can_report:
         raise PermissionDenied
     form = ReportForm(request.POST, request.FILES, target=target)
