@@ -6,20 +6,22 @@ Sheets, in this order: Summary, By section, By unit, Targets, Warnings, About (n
 from __future__ import annotations
 
 import io
+import math
 from datetime import datetime
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .document import STATUS_ORDER, EvaluationReport, GroupRow
-from .html import WARNING_COLOUR
 from .i18n import (
     as_of_line,
+    display_width,
     generated_line,
     labels,
     local_datetime,
     measure_label,
     method_paragraphs,
+    page_template,
     status_label,
     summary_paragraphs,
     warning_label,
@@ -34,6 +36,7 @@ from .theme import (
     STATUS_COLOURS,
     SYNTHETIC_FILL,
     SYNTHETIC_INK,
+    WARNING_COLOUR,
 )
 
 
@@ -139,6 +142,19 @@ class Builder:
             }
         )
 
+    def sheet(self, name: str, landscape: bool = False, header_rows: bool = False):
+        """A worksheet that prints on A4, one page wide, with the report's footer."""
+        ws = self.wb.add_worksheet(sheet_name(name))
+        ws.set_paper(9)
+        if landscape:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        if header_rows:
+            ws.repeat_rows(0)
+        footer = page_template().replace("&", "&&")  # "&" starts an Excel footer code
+        ws.set_footer("&C" + footer.replace("%(page)s", "&P").replace("%(pages)s", "&N"))
+        return ws
+
     def header(self, ws, row: int, headers: list[str], widths: list[float]) -> None:
         for col, (text, width) in enumerate(zip(headers, widths, strict=True)):
             ws.write(row, col, text, self.fmt.header)
@@ -147,11 +163,12 @@ class Builder:
     # -- sheets ------------------------------------------------------------------------------
     def summary(self) -> None:
         L, report, fmt = self.L, self.report, self.fmt
-        ws = self.wb.add_worksheet(sheet_name(L["sheet_summary"]))
+        ws = self.sheet(L["sheet_summary"], landscape=True)
         ws.hide_gridlines(2)
-        ws.set_column(0, 0, 22)
-        ws.set_column(1, 2, 12)
-        ws.set_column(3, 10, 11)
+        widths = [22, 22, 12] + [11] * 6  # columns A..I, the span of the merged text rows
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        span = sum(widths) * 0.9  # usable characters per line, allowing for padding
         row = 0
         if report.synthetic:
             ws.merge_range(
@@ -172,7 +189,7 @@ class Builder:
         row += 2
         for text in summary_paragraphs(report):
             ws.merge_range(row, 0, row, 8, text, fmt.text)
-            ws.set_row(row, 30 if len(text) > 60 else 18)
+            ws.set_row(row, 16 * math.ceil(display_width(text) / span) + 2)
             row += 1
         row += 1
         # Status table: counts are values, shares are formulas over them.
@@ -229,7 +246,7 @@ class Builder:
 
     def groups(self, title: str, first_col: str, rows: list[GroupRow], with_total: bool) -> None:
         L, fmt = self.L, self.fmt
-        ws = self.wb.add_worksheet(sheet_name(title))
+        ws = self.sheet(title, header_rows=True)
         ws.write(0, 0, first_col, fmt.header)
         ws.set_column(0, 0, 40)
         for i, s in enumerate(STATUS_ORDER, start=1):
@@ -266,7 +283,7 @@ class Builder:
 
     def targets(self) -> None:
         L, fmt, lang = self.L, self.fmt, self.report.lang
-        ws = self.wb.add_worksheet(sheet_name(L["sheet_targets"]))
+        ws = self.sheet(L["sheet_targets"], landscape=True, header_rows=True)
         columns = [
             (L["key"], 10), (L["section"], 10), (L["target"], 60), (L["scope"], 14),
             (L["responsible"], 26), (L["deadline"], 15), (L["deadline_text"], 15),
@@ -315,7 +332,7 @@ class Builder:
 
     def warnings(self) -> None:
         L, fmt = self.L, self.fmt
-        ws = self.wb.add_worksheet(sheet_name(L["sheet_warnings"]))
+        ws = self.sheet(L["sheet_warnings"], landscape=True, header_rows=True)
         self.header(ws, 0, [L["type"], L["key"], L["target"], L["detail"]], [14, 10, 70, 40])
         for r, w in enumerate(self.report.warnings, start=1):
             ws.write_string(
@@ -332,7 +349,7 @@ class Builder:
 
     def about(self) -> None:
         L, fmt, report = self.L, self.fmt, self.report
-        ws = self.wb.add_worksheet(sheet_name(L["sheet_about"]))
+        ws = self.sheet(L["sheet_about"])
         ws.hide_gridlines(2)
         ws.set_column(0, 0, 18)
         ws.set_column(1, 1, 100)
@@ -362,7 +379,7 @@ class Builder:
         r += 1
         for text in method_paragraphs(report):
             ws.write_string(r, 1, text, fmt.text)
-            ws.set_row(r, 15 * (1 + len(text) // (60 if report.lang == "zh" else 110)))
+            ws.set_row(r, 16 * math.ceil(display_width(text) / 95) + 2)  # column B: 100 wide
             r += 1
         r += 1
         ws.write_string(r, 1, as_of_line(report) + "  ·  " + generated_line(report), fmt.muted)

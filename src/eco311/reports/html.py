@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
@@ -15,6 +14,7 @@ from .i18n import (
     _,
     as_of_line,
     deadline_display,
+    display_width,
     format_date,
     format_datetime,
     format_share,
@@ -38,15 +38,8 @@ from .theme import (
     STATUS_COLOURS,
     SYNTHETIC_FILL,
     SYNTHETIC_INK,
+    WARNING_COLOUR,
 )
-
-# Warning kinds borrow the colour of the status they are closest to.
-WARNING_COLOUR = {
-    "overdue": "overdue",
-    "due_soon": "at_risk",
-    "slow_progress": "off_track",
-    "missing_report": "no_data",
-}
 
 
 @dataclass
@@ -187,11 +180,6 @@ def warning_rows(report: EvaluationReport) -> list[dict]:
         }
         for w in report.warnings
     ]
-
-
-def display_width(text: str) -> int:
-    """Width in half-em columns: Han characters and CJK punctuation count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
 def title_lines(title: str, lang: str, max_width: int = 48) -> list[str]:

@@ -8,6 +8,7 @@ catalogue exists. Once the catalogue has the msgid, the catalogue wins. The msgi
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -110,6 +111,11 @@ def format_share(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
+def display_width(text: str) -> int:
+    """Width in half-em columns: Han characters and CJK punctuation count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
 def deadline_display(deadline: date | None, deadline_text: str | None, lang: str) -> str:
     """The plan's own wording when there is one ("2025年年底前"), else the date."""
     return deadline_text or format_date(deadline, lang)
@@ -164,7 +170,6 @@ def labels() -> dict[str, str]:
         "synthetic_data": _("Synthetic data"),
         "yes": _("Yes"),
         "no": _("No"),
-        "legend": _("Status legend"),
         "sheet_summary": _("Summary"),
         "sheet_sections": _("By section"),
         "sheet_units": _("By unit"),

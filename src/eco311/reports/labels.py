@@ -40,7 +40,6 @@ ZH: dict[str, str] = {
     "Warnings": "预警清单",
     "No warnings.": "无预警。",
     "Method and sources": "评估方法与数据来源",
-    "Status legend": "状态图例",
     # Column labels
     "Section": "章节",
     "Responsible unit": "责任单位",

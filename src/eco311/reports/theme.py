@@ -22,6 +22,14 @@ STATUS_COLOURS: dict[str, StatusColour] = {
     "no_data": StatusColour("#8A8F96", "#FFFFFF", "#ECEDEF"),
 }
 
+# Warning kinds borrow the colour of the status they are closest to.
+WARNING_COLOUR = {
+    "overdue": "overdue",
+    "due_soon": "at_risk",
+    "slow_progress": "off_track",
+    "missing_report": "no_data",
+}
+
 # Neutral colours for headings, rules and table headers.
 INK = "#1F2933"
 MUTED = "#5F6B76"

@@ -19,7 +19,6 @@ from docx.shared import Cm, Pt, RGBColor
 
 from . import charts
 from .document import STATUS_ORDER, EvaluationReport, GroupRow
-from .html import WARNING_COLOUR
 from .i18n import (
     _,
     as_of_line,
@@ -47,6 +46,7 @@ from .theme import (
     STATUS_COLOURS,
     SYNTHETIC_FILL,
     SYNTHETIC_INK,
+    WARNING_COLOUR,
     hex_rgb,
 )
 
@@ -170,6 +170,7 @@ class Builder:
             set_font(style, SANS)
             style.font.size = Pt(size)
             style.font.bold = True
+            style.font.italic = False
             style.font.color.rgb = rgb(ACCENT if name != "Title" else INK)
             style.paragraph_format.space_before = Pt(14 if name.startswith("Heading") else 0)
             style.paragraph_format.space_after = Pt(6)
@@ -261,15 +262,25 @@ class Builder:
             run.font.color.rgb = rgb(colour)
         return p
 
-    def table(self, headers: list[str], widths: list[float], numeric: set[int] = frozenset()):
+    def table(
+        self,
+        headers: list[str],
+        widths: list[float],
+        numeric: set[int] = frozenset(),
+        repeat: bool = True,
+    ):
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         set_borders(table)
         total = sum(widths)
         self._widths = [int(self.text_width * w / total) for w in widths]
+        # Word reads the cell widths, LibreOffice the grid: set both.
+        for column, width in zip(table.columns, self._widths, strict=True):
+            column.width = width
         row = table.rows[0]
-        repeat_header(row)
+        if repeat:
+            repeat_header(row)
         for i, (cell, text) in enumerate(zip(row.cells, headers, strict=True)):
             shade(cell, HEADER_FILL)
             cell.width = self._widths[i]
@@ -288,9 +299,15 @@ class Builder:
         return cells
 
     def status_chip(self, cell, status: str, text: str, first=True) -> None:
+        """The status as a coloured label: run shading, so the cell itself stays white."""
         colour = STATUS_COLOURS.get(status, STATUS_COLOURS["no_data"])
-        shade(cell, colour.fill)
-        self.cell_text(cell, text, bold=True, colour=colour.ink, first=first)
+        p = self.cell_text(cell, f"\u00a0{text}\u00a0", bold=True, colour=colour.ink, first=first)
+        rpr = p.runs[-1]._r.get_or_add_rPr()
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:color"), "auto")
+        shd.set(qn("w:fill"), colour.fill.lstrip("#"))
+        rpr.append(shd)
 
     def picture(self, png: bytes, width) -> None:
         self.doc.add_picture(io.BytesIO(png), width=width)
@@ -336,12 +353,17 @@ class Builder:
         self.cell_text(cells[1], str(counts.total), bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
         self.cell_text(cells[2], "100.0%", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
 
-    def groups(self, heading: str, first_col: str, rows: list[GroupRow], with_total: bool) -> None:
+    def groups(
+        self, heading: str, first_col: str, rows: list[GroupRow], with_total: bool, chart=None
+    ) -> None:
         L = self.L
         self.doc.add_heading(heading, level=1)
+        if chart is not None:
+            self.picture(chart, Cm(15.5))
+            self.paragraph(L["section_chart"], style="Caption")
         headers = [first_col] + [status_label(s) for s in STATUS_ORDER] + [L["total"]]
         numeric = set(range(1, len(headers)))
-        table = self.table(headers, [4.2] + [1] * len(STATUS_ORDER) + [0.9], numeric=numeric)
+        table = self.table(headers, [3.2] + [1.05] * len(STATUS_ORDER) + [0.8], numeric=numeric)
         for i, s in enumerate(STATUS_ORDER, start=1):
             shade(table.rows[0].cells[i], STATUS_COLOURS[s].tint)
         right = WD_ALIGN_PARAGRAPH.RIGHT
@@ -371,7 +393,7 @@ class Builder:
             L["key"], L["section"], L["target"], L["scope"], L["responsible"], L["deadline"],
             L["target_value"], L["latest"], L["forecast"], L["status"],
         ]  # fmt: skip
-        table = self.table(headers, [6, 5.5, 27, 7, 11, 8, 7.5, 9.5, 9, 9.5])
+        table = self.table(headers, [5.5, 6.5, 25.5, 7, 11, 9, 8, 9.5, 8.5, 9.5])
         joiner = "、" if lang == "zh" else "; "
         for t in self.report.targets:
             c = self.add_row(table)
@@ -427,7 +449,7 @@ class Builder:
             p = self.paragraph(text)
             if self.lang == "zh":
                 p.paragraph_format.first_line_indent = Pt(21)
-        table = self.table([L["plan"], report.plan_title], [1, 3.5])
+        table = self.table([L["plan"], report.plan_title], [1, 3.5], repeat=False)
         facts = (
             (L["plan_key"], report.plan_key),
             (L["as_of"], format_date(report.as_of, self.lang)),
@@ -449,10 +471,10 @@ class Builder:
         self.cover()
         self.summary()
         self.doc.add_page_break()
-        self.groups(L["by_section"], L["section"], report.by_section, with_total=True)
-        if report.by_section:
-            self.picture(charts.to_png(charts.section_figure(report.by_section)), Cm(15.5))
-            self.paragraph(L["section_chart"], style="Caption")
+        chart = (
+            charts.to_png(charts.section_figure(report.by_section)) if report.by_section else None
+        )
+        self.groups(L["by_section"], L["section"], report.by_section, with_total=True, chart=chart)
         self.groups(L["by_unit"], L["unit"], report.by_unit, with_total=False)
         self.targets()
         self.warnings()
