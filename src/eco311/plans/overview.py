@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from eco311.plans import display, tracking
 from eco311.plans.models import Plan, Target
@@ -65,14 +66,14 @@ def status_chart(rows) -> dict:
 
 def stacked_chart(groups: list[tuple[str, list[Row]]], horizontal=True) -> dict:
     return {
-        "categories": [label for label, _ in groups],
+        "categories": [label for label, _rows in groups],
         "horizontal": horizontal,
         "series": [
             {
                 "code": code,
                 "name": str(display.STATUS_LABELS[code]),
                 "color": display.STATUS_COLORS[code],
-                "data": [sum(1 for r in rs if r.code == code) for _, rs in groups],
+                "data": [sum(1 for r in rs if r.code == code) for _label, rs in groups],
             }
             for code in display.STATUS_ORDER
         ],
@@ -84,15 +85,23 @@ def by_section(rows) -> list[tuple[str, list[Row]]]:
     for r in rows:
         top = r.target.task.section.top()
         groups.setdefault((r.target.plan_id, top.order, f"{top.ref} {top.title}"), []).append(r)
-    return [(label, rs) for (_, _, label), rs in sorted(groups.items())]
+    return [(label, rs) for (_plan, _order, label), rs in sorted(groups.items())]
 
 
 def by_unit(rows, lead_only=True) -> list[tuple[str, list[Row]]]:
+    """Rows grouped by (lead) responsible unit; targets whose unit the plan does not name last."""
     groups: dict = {}
+    unnamed = []
     for r in rows:
-        for unit in r.target.responsible("lead" if lead_only else None):
+        units = r.target.responsible("lead" if lead_only else None)
+        for unit in units:
             groups.setdefault(unit.name, []).append(r)
-    return sorted(groups.items(), key=lambda kv: -len(kv[1]))
+        if not units:
+            unnamed.append(r)
+    ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    if unnamed:
+        ordered.append((str(_("No unit named in the plan")), unnamed))
+    return ordered
 
 
 def get_plan(key: str) -> Plan:
