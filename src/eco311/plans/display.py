@@ -79,7 +79,8 @@ def target_display(t) -> str:
     if t.value is None:
         return "—"
     if t.op == "approx":
-        return f"{_('about')} {number(t.value)}{unit}"
+        about = _("about")
+        return f"{about} {number(t.value)}{unit}"
     if t.op == "range":
         return f"{number(t.value)}–{number(t.value_max)}{unit}"
     return f"{OP_SYMBOLS.get(t.op, t.op)} {number(t.value)}{unit}"

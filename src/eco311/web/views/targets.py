@@ -41,7 +41,7 @@ def _series_chart(target, status, reports, as_of) -> dict:
         "base": base,
         "labels": {
             "actual": _("Approved value"),
-            "target": _("Target"),
+            "target": _("Target value"),
             "forecast": _("Forecast"),
             "base": _("Baseline"),
         },
