@@ -51,8 +51,11 @@ def main() -> int:
 
     base = timed(load_only, 5)
     statuses = timed(lambda: tracking.statuses(targets_qs(plan=plan), as_of), 5)
-    results["status_all_targets"] = {"seconds": statuses, "baseline_load_seconds": base,
-                                     "ratio_to_load": statuses / base}
+    results["status_all_targets"] = {
+        "seconds": statuses,
+        "baseline_load_seconds": base,
+        "ratio_to_load": statuses / base,
+    }
 
     for lang in ("zh", "en"):
         report = build_report(plan, as_of, lang)

@@ -17,7 +17,11 @@ def test_every_message_has_a_chinese_translation():
 
 
 def test_the_compiled_catalogue_matches_the_source():
-    po = {e.msgid: e.msgstr for e in polib.pofile(str(ZH / "django.po")) if not e.obsolete and not e.msgid_plural}
+    po = {
+        e.msgid: e.msgstr
+        for e in polib.pofile(str(ZH / "django.po"))
+        if not e.obsolete and not e.msgid_plural
+    }
     mo = {e.msgid: e.msgstr for e in polib.mofile(str(ZH / "django.mo")) if not e.msgid_plural}
     assert {k: v for k, v in po.items() if k} == {k: v for k, v in mo.items() if k}
 
@@ -30,7 +34,9 @@ def test_placeholders_survive_translation():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/plans/", "/plans/shandong-311/", "/areas/", "/accounts/login/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/plans/", "/plans/shandong-311/", "/areas/", "/accounts/login/"]
+)
 def test_chinese_pages_show_no_untranslated_interface_text(client, path):
     """No msgid of the catalogue appears untranslated on a Chinese page (plan data aside)."""
     body = client.get(path).content.decode()
@@ -38,7 +44,10 @@ def test_chinese_pages_show_no_untranslated_interface_text(client, path):
     leaked = [
         e.msgid
         for e in po
-        if e.msgstr and e.msgstr != e.msgid and len(e.msgid) > 12 and " " in e.msgid
+        if e.msgstr
+        and e.msgstr != e.msgid
+        and len(e.msgid) > 12
+        and " " in e.msgid
         and f">{e.msgid}<" in body
     ]
     assert leaked == []

@@ -18,7 +18,7 @@ def test_the_dashboard_counts_every_active_target(client):
 
 def test_the_status_filter_shows_only_that_status(client):
     body = client.get("/plans/shandong-311/?status=overdue&as_of=2025-06-30").content.decode()
-    table = body[body.index('data-testid="target-table"'):]
+    table = body[body.index('data-testid="target-table"') :]
     statuses = set(re.findall(r'class="status status-(\w+)"', table))
     assert statuses <= {"overdue"}
     all_rows = client.get("/api/plans/shandong-311/statuses?as_of=2025-06-30").json()
@@ -29,8 +29,12 @@ def test_the_status_filter_shows_only_that_status(client):
 def test_the_evaluation_date_changes_statuses(client):
     early = client.get("/api/plans/shandong-311/statuses?as_of=2023-01-15").json()
     late = client.get("/api/plans/shandong-311/statuses?as_of=2026-06-30").json()
-    assert sum(r["status"] == "no_data" for r in early) > sum(r["status"] == "no_data" for r in late)
-    assert sum(r["status"] == "overdue" for r in late) > sum(r["status"] == "overdue" for r in early)
+    assert sum(r["status"] == "no_data" for r in early) > sum(
+        r["status"] == "no_data" for r in late
+    )
+    assert sum(r["status"] == "overdue" for r in late) > sum(
+        r["status"] == "overdue" for r in early
+    )
 
 
 def test_a_flagged_target_shows_its_flag(client):
@@ -44,7 +48,9 @@ def test_a_flagged_target_shows_its_flag(client):
 
 def test_a_cluster_page_lists_its_own_targets(client):
     body = client.get("/areas/cluster-jinan/").content.decode()
-    keys = Target.objects.filter(scope__key="cluster-jinan", is_active=True).values_list("key", flat=True)
+    keys = Target.objects.filter(scope__key="cluster-jinan", is_active=True).values_list(
+        "key", flat=True
+    )
     assert keys
     for key in keys:
         assert f"/targets/{key}/" in body

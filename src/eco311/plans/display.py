@@ -39,6 +39,31 @@ WARNING_LABELS = {
     "slow_progress": _("Slow progress"),
     "missing_report": _("Missing report"),
 }
+REASON_LABELS = {
+    "target_met": _("the latest approved value meets the target"),
+    "deadline_passed": _("the deadline has passed"),
+    "no_reports": _("no approved report yet"),
+    "forecast_reaches": _("the forecast reaches the target by the deadline"),
+    "forecast_near": _("the forecast falls slightly short of the target"),
+    "forecast_short": _("the forecast falls well short of the target"),
+    "insufficient_trend": _("too few reports for a trend; judged by elapsed time"),
+    "pace_ahead": _("progress is ahead of the time elapsed"),
+    "pace_behind": _("progress lags the time elapsed"),
+    "pace_far_behind": _("progress lags the time elapsed by far"),
+    "milestone_done": _("completion reported and approved"),
+    "milestone_early": _("less than half of the time has elapsed"),
+    "milestone_progress_ok": _("reported progress keeps pace with the time elapsed"),
+    "milestone_behind": _("reported progress lags the time elapsed"),
+    "milestone_late_risk": _("most of the time has elapsed without sufficient progress"),
+    "milestone_deadline_near": _("the deadline is near and completion is not reported"),
+    "milestone_unconfirmed": _("progress not yet confirmed"),
+    "milestone_no_deadline": _("the plan gives no usable deadline"),
+    "recurring_complete": _("the required number of events is reached for the period"),
+    "recurring_on_pace": _("events keep pace with the period"),
+    "recurring_behind": _("fewer events than the period requires so far"),
+    "recurring_none_late": _("no event yet and the period is nearly over"),
+    "recurring_no_deadline": _("no deadline; judged by the current period"),
+}
 OP_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
 
 
@@ -132,3 +157,12 @@ def forecast_display(target, status) -> str:
         return "—"
     unit = f" {target.unit}" if target.unit else ""
     return f"{number(f.value_at_deadline)}{unit}"
+
+
+def reasons_display(status) -> list[str]:
+    """Why a status is what it is, in words; the Open SDG measure is named separately."""
+    return [
+        str(REASON_LABELS[code]) if code in REASON_LABELS else code
+        for code in status.reasons
+        if not code.startswith("measure_")
+    ]

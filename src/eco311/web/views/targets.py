@@ -65,6 +65,7 @@ def target_detail(request, plan_key, target_key):
         if status.measure
         else None,
         "target_display": display.target_display(target),
+        "reasons": display.reasons_display(status),
         "latest": display.latest_display(target, status),
         "forecast": display.forecast_display(target, status),
         "lead": target.responsible("lead"),
