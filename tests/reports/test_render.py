@@ -4,7 +4,6 @@ No database: the report comes from `sample_report`, and each format is rendered 
 language and shared by the tests below (the PDFs take several seconds each).
 """
 
-import ast
 import io
 import re
 import zipfile
@@ -17,7 +16,6 @@ from django.utils.translation import override
 from eco311.reports import render as render_mod
 from eco311.reports.document import STATUS_ORDER, EvaluationReport, StatusCounts
 from eco311.reports.i18n import _, format_date, format_datetime, page_template
-from eco311.reports.labels import ZH
 from eco311.reports.render import CONTENT_TYPES, FORMATS, filename, render
 from eco311.reports.sample import sample_report
 
@@ -279,58 +277,13 @@ def test_it_renders_a_report_without_targets(fmt):
     assert render(report, fmt)
 
 
-# -- language helpers and the Chinese labels -------------------------------------------------
+# -- language helpers -------------------------------------------------
 
 
 def test_dates_follow_each_language():
     assert format_date(date(2025, 6, 30), "zh") == "2025年6月30日"
     assert format_date(date(2025, 6, 30), "en") == "30 June 2025"
     assert format_datetime(datetime(2025, 7, 1, 9, 5), "en") == "1 July 2025, 09:05"
-
-
-def uses_report_gettext(tree: ast.Module, path: Path) -> bool:
-    """The renderer modules: i18n.py and those importing its `_` (not build.py, which
-    uses Django's gettext and the project catalogue)."""
-    if path.name == "i18n.py":
-        return True
-    return any(
-        isinstance(node, ast.ImportFrom)
-        and node.module == "i18n"
-        and node.level == 1
-        and any(alias.name == "_" for alias in node.names)
-        for node in ast.walk(tree)
-    )
-
-
-def msgids_in_package() -> set[str]:
-    found = set()
-    for path in REPORTS_SRC.glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        if not uses_report_gettext(tree, path):
-            continue
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "_"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                found.add(node.args[0].value)
-    return found
-
-
-def test_labels_translate_every_msgid():
-    msgids = msgids_in_package()
-    assert len(msgids) > 40
-    assert sorted(msgids - set(ZH)) == []
-    assert sorted(set(ZH) - msgids) == []  # no stale entries
-
-
-@pytest.mark.parametrize("msgid", sorted(ZH))
-def test_labels_keep_the_placeholders(msgid):
-    assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", ZH[msgid]))
 
 
 def test_chinese_status_labels():

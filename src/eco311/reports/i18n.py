@@ -1,9 +1,7 @@
 """Translation and formatting helpers shared by every report format.
 
-`_` is Django's gettext with one addition: while the zh-hans catalogue lacks a report string,
-the Chinese text in `labels.ZH` is used instead, so Chinese reports are right before the
-catalogue exists. Once the catalogue has the msgid, the catalogue wins. The msgids are literal
-`_("...")` calls, so `makemessages` still finds them.
+Labels come from the project catalogue (src/eco311/locale) through Django's gettext; status and
+progress-measure labels are the platform's own (plans/display.py), so reports and pages agree.
 """
 
 from __future__ import annotations
@@ -12,10 +10,11 @@ import unicodedata
 from datetime import date, datetime
 
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext as _
+
+from eco311.plans.display import MEASURE_LABELS, STATUS_LABELS
 
 from .document import STATUS_ORDER, EvaluationReport
-from .labels import ZH
 
 EN_MONTHS = (
     "January",
@@ -33,42 +32,19 @@ EN_MONTHS = (
 )
 
 
-def _(msgid: str) -> str:
-    text = gettext(msgid)
-    if text == msgid and (get_language() or "").lower().startswith("zh"):
-        return ZH.get(msgid, msgid)
-    return text
-
-
 def django_language(lang: str) -> str:
     return "zh-hans" if lang == "zh" else "en"
 
 
 def status_label(code: str) -> str:
-    return {
-        "achieved": _("Achieved"),
-        "on_track": _("On track"),
-        "at_risk": _("At risk"),
-        "off_track": _("Off track"),
-        "overdue": _("Overdue"),
-        "no_data": _("No data"),
-    }.get(code, code)
+    return str(STATUS_LABELS.get(code, code))
 
 
 def measure_label(code: str | None) -> str:
     """Open SDG progress categories; an unknown code is shown as it is."""
     if not code:
         return ""
-    return {
-        "target_achieved": _("Target achieved"),
-        "substantial_progress": _("Substantial progress"),
-        "moderate_progress": _("Moderate progress"),
-        "limited_progress": _("Limited progress"),
-        "negligible_progress": _("Limited progress"),
-        "deterioration": _("Deterioration"),
-        "not_available": _("Not measurable"),
-        "not_available_manual": _("Not measurable"),
-    }.get(code, code.replace("_", " "))
+    return str(MEASURE_LABELS.get(code, code.replace("_", " ")))
 
 
 def warning_label(kind: str) -> str:
