@@ -5,6 +5,7 @@ SQLite database, exactly as a user starts it; its output is printed when a test 
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -88,7 +89,7 @@ def _shot(page, name):
 
 
 def test_login_dashboard_target_and_language_switch(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{server}/accounts/login/")
@@ -130,3 +131,19 @@ def test_the_public_sees_no_report_details(server, browser):
     assert page.locator("[data-testid=reports]").count() == 0
     assert page.locator("[data-testid=report-form]").count() == 0
     assert page.goto(f"{server}/warnings/").status == 403
+
+
+def _count(text: str) -> int:
+    return int(re.search(r"\d+", text).group())
+
+
+def test_filters_update_the_list_in_place(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server}/plans/shandong-311/?as_of=2025-06-30")
+    total = _count(page.inner_text("[data-testid=match-count]"))
+    page.select_option("[data-testid=filters] select[name=status]", "overdue")
+    page.wait_for_url("**status=overdue**")
+    shown = _count(page.inner_text("[data-testid=match-count]"))
+    assert 0 < shown < total
+    badges = page.locator("[data-testid=target-table] .status").all_inner_texts()
+    assert set(badges) == {"逾期未完成"}

@@ -69,8 +69,11 @@ def test_switching_to_english_translates_the_page(client):
     assert '<html lang="en">' in body
 
 
-def test_an_unknown_target_is_404(client):
-    assert client.get("/plans/shandong-311/targets/nope/").status_code == 404
+def test_an_unknown_target_is_a_404_page_of_the_platform(client):
+    response = client.get("/plans/shandong-311/targets/nope/")
+    assert response.status_code == 404
+    assert "此页面不存在" in response.content.decode()
+    assert "合成数据" in response.content.decode()
 
 
 @pytest.mark.parametrize("path", ["/", "/plans/shandong-311/", "/api/docs", "/accounts/login/"])
@@ -78,3 +81,8 @@ def test_pages_load_nothing_from_the_internet(client, path):
     body = client.get(path).content.decode()
     external = re.findall(r'(?:src|href)="(https?://[^"]+)"', body)
     assert external == []
+
+
+def test_chinese_is_the_default_whatever_the_browser_prefers(client):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans">' in body

@@ -185,6 +185,18 @@ class Target(models.Model):
     def flag_notes(self) -> list[str]:
         return [pick(f.get("note_zh", ""), f.get("note_en", "")) for f in self.flags]
 
+    # Flags that only say the plan names no unit are shown on the target page, not in lists.
+    INFORMATIONAL_FLAGS = ("no_responsible_unit",)
+
+    @property
+    def doubt_notes(self) -> list[str]:
+        """Notes of the flags that question the source text itself (deadline, value, wording)."""
+        return [
+            pick(f.get("note_zh", ""), f.get("note_en", ""))
+            for f in self.flags
+            if f.get("code") not in self.INFORMATIONAL_FLAGS
+        ]
+
     def responsible(self, role: str | None = None) -> list[Unit]:
         links = sorted(self.unit_links.all(), key=lambda link: (link.role != "lead", link.order))
         return [link.unit for link in links if role is None or link.role == role]

@@ -75,7 +75,7 @@ def dashboard(request):
         "parks": areas.filter(kind="park"),
         "warnings": warnings,
         "warning_labels": display.WARNING_LABELS,
-        "flagged": [r for r in rows if r.target.flags],
+        "flagged": [r for r in rows if r.target.doubt_notes],
     }
     return render(request, "web/dashboard.html", context)
 
