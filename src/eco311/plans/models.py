@@ -62,19 +62,17 @@ class Unit(Bilingual, ReferenceData):
         verbose_name_plural = _("responsible units")
 
 
-class Section(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
-    )
+class PlanPart(models.Model):
+    """What sections and tasks share: a reference such as 三(二)3 and a bilingual title."""
+
     ref = models.CharField(_("reference"), max_length=32)
     title_zh = models.CharField(max_length=300)
     title_en = models.CharField(max_length=400)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["plan", "order"]
-        constraints = [models.UniqueConstraint(fields=["plan", "ref"], name="section_ref_unique")]
 
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
@@ -82,6 +80,16 @@ class Section(models.Model):
     @property
     def title(self) -> str:
         return pick(self.title_zh, self.title_en)
+
+
+class Section(PlanPart):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+
+    class Meta(PlanPart.Meta):
+        constraints = [models.UniqueConstraint(fields=["plan", "ref"], name="section_ref_unique")]
 
     def top(self) -> "Section":
         node = self
@@ -90,24 +98,12 @@ class Section(models.Model):
         return node
 
 
-class Task(models.Model):
+class Task(PlanPart):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="tasks")
-    ref = models.CharField(_("reference"), max_length=32)
-    title_zh = models.CharField(max_length=300)
-    title_en = models.CharField(max_length=400)
-    order = models.PositiveIntegerField(default=0)
 
-    class Meta:
-        ordering = ["plan", "order"]
+    class Meta(PlanPart.Meta):
         constraints = [models.UniqueConstraint(fields=["plan", "ref"], name="task_ref_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.ref} {self.title}"
-
-    @property
-    def title(self) -> str:
-        return pick(self.title_zh, self.title_en)
 
 
 class Target(models.Model):

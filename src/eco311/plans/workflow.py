@@ -123,13 +123,7 @@ def approve(actor, report: ProgressReport, comment: str = "") -> ProgressReport:
         old.status = ProgressReport.Status.SUPERSEDED
         old._change_reason = f"superseded by report {report.pk}"
         old.save()
-    report.status = ProgressReport.Status.APPROVED
-    report.reviewed_by = actor.user
-    report.reviewed_at = timezone.now()
-    report.review_comment = comment
-    report._change_reason = "approved"
-    report.save()
-    return report
+    return _decide(actor, report, ProgressReport.Status.APPROVED, comment, "approved")
 
 
 @transaction.atomic
@@ -141,10 +135,14 @@ def return_report(actor, report: ProgressReport, comment: str) -> ProgressReport
         raise ValidationError(_("Only a submitted report can be returned."))
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the report is returned.")})
-    report.status = ProgressReport.Status.RETURNED
+    return _decide(actor, report, ProgressReport.Status.RETURNED, comment, "returned")
+
+
+def _decide(actor, report: ProgressReport, status: str, comment: str, reason: str):
+    report.status = status
     report.reviewed_by = actor.user
     report.reviewed_at = timezone.now()
     report.review_comment = comment
-    report._change_reason = "returned"
+    report._change_reason = reason
     report.save()
     return report
