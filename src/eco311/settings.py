@@ -118,8 +118,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Where the plan source documents live (for source-sentence checks); optional at run time.
-SEEDS_DIR = Path(envstr("ECO311_SEEDS_DIR", str(PACKAGE_DIR.parents[2] / "shared" / "seeds")))
 
 # The evaluation date pages use when none is asked for (ISO date); empty means today.
 DEFAULT_AS_OF = envstr("ECO311_AS_OF", "")

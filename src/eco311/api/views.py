@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
+from ninja.responses import Status
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
@@ -208,7 +209,7 @@ def create_report(request, plan_key: str, target_key: str, payload: ReportIn):
     if not can_report:
         raise PermissionDenied
     report = workflow.submit(actor(request), target, **payload.dict())
-    return 201, _report_dict(report)
+    return Status(201, _report_dict(report))
 
 
 class ReviewIn(Schema):

@@ -7,9 +7,5 @@ def envbool(name: str, default: str) -> bool:
     return os.getenv(name, default).strip().lower() in ("1", "true", "yes", "on")
 
 
-def envint(name: str, default: str) -> int:
-    return int(os.getenv(name, default))
-
-
 def envstr(name: str, default: str) -> str:
     return os.getenv(name, default)

@@ -24,8 +24,6 @@ class Area(Bilingual, ReferenceData):
     specialism_zh = models.TextField(blank=True)
     specialism_en = models.TextField(blank=True)
 
-    KIND_ORDER = {"province": 0, "cluster": 1, "park": 2, "city": 3}
-
     class Meta:
         ordering = ["kind", "code", "key"]
         verbose_name = _("area")
