@@ -10,8 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
-from ninja.responses import Status
 from ninja.errors import HttpError
+from ninja.responses import Status
 from ninja.security import APIKeyHeader
 
 from eco311.accounts.models import ApiToken
