@@ -68,6 +68,11 @@ def target_detail(request, plan_key, target_key):
         "reasons": display.reasons_display(status),
         "latest": display.latest_display(target, status),
         "forecast": display.forecast_display(target, status),
+        "reach_date": (
+            year_to_date(status.forecast_linear.reach_year)
+            if status.forecast_linear and status.forecast_linear.reach_year
+            else None
+        ),
         "lead": target.responsible("lead"),
         "assist": target.responsible("assist"),
         "chart": _series_chart(target, status, approved, as_of),
