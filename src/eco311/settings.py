@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "eco311.geo",
     "eco311.accounts",
     "eco311.plans",
+    "eco311.enterprises",
     "eco311.reports",
     "eco311.web",
     "eco311.api",
