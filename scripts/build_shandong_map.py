@@ -16,7 +16,8 @@ What it does:
    one GeoJSON geometry file under data/datasets/administrative/amap/land/<adcode>.geojson.
 2. Checks that exactly today's 16 cities come back (莱芜市 / 371200, merged into 济南市 in 2019,
    must not be there).
-3. Drops tiny islets (parts smaller than MIN_PART_AREA square degrees) and simplifies all 16
+3. Drops tiny islets (parts smaller than MIN_PART_AREA square degrees that are not enclaves
+   inside another city) and simplifies all 16
    cities together with shapely.coverage_simplify, so shared borders stay shared (no slivers or
    gaps between neighbouring cities).
 4. Rounds coordinates to DECIMALS places and writes a FeatureCollection whose features carry
@@ -88,9 +89,21 @@ def load_cities() -> dict[str, tuple[str, object]]:
     return out
 
 
-def drop_islets(geom) -> MultiPolygon:
+def fill_holes(geom) -> MultiPolygon:
     parts = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
-    kept = [p for p in parts if p.area >= MIN_PART_AREA]
+    return MultiPolygon([Polygon(p.exterior) for p in parts])
+
+
+def drop_islets(geom, others_filled) -> MultiPolygon:
+    """Drop parts below MIN_PART_AREA, except enclaves (parts inside a hole of another city):
+    dropping those would leave a hole in the province."""
+    parts = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+    kept = [
+        p
+        for p in parts
+        if p.area >= MIN_PART_AREA
+        or any(o.contains(p.representative_point()) for o in others_filled)
+    ]
     if not kept:  # never drop a whole city
         kept = [max(parts, key=lambda p: p.area)]
     return MultiPolygon(kept)
@@ -135,7 +148,8 @@ def build() -> dict:
             raise SystemExit(f"{adcode}: name {name!r} != {CITIES[adcode][0]!r}")
 
     codes = sorted(cities)
-    geoms = [drop_islets(cities[c][1]) for c in codes]
+    filled = {c: fill_holes(cities[c][1]) for c in codes}
+    geoms = [drop_islets(cities[c][1], [filled[o] for o in codes if o != c]) for c in codes]
     simplified = shapely.coverage_simplify(geoms, TOLERANCE)
 
     features = []

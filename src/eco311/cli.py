@@ -128,6 +128,114 @@ def cmd_demo(args) -> int:
     return cmd_serve(args)
 
 
+def _years(text: str) -> list[int]:
+    """'2024' or '2021-2025'."""
+    first, _, last = text.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
+def cmd_kpi(args) -> int:
+    """Print the KPI values; they are computed first when none are stored or on --recompute."""
+    _django()
+    from eco311.enterprises import kpis
+    from eco311.enterprises.models import IndicatorValue
+
+    years = _years(args.year) if args.year else None
+    ind = kpis.indicators()
+    qs = IndicatorValue.objects.all()
+    if years:
+        qs = qs.filter(year__in=years)
+    if args.recompute or not qs.exists():
+        kpis.recompute(years)
+    if args.scope:
+        qs = qs.filter(scope_key=args.scope)
+    out = [
+        {
+            "indicator": v.indicator,
+            "scope": {"kind": v.scope_kind, "key": v.scope_key},
+            "year": v.year,
+            "value": v.value,
+            "unit": ind[v.indicator].unit.zh,
+            "unit_en": ind[v.indicator].unit.en,
+            "enterprises": v.n_enterprises,
+            "targets": list(ind[v.indicator].targets_at(v.scope_key)),
+        }
+        for v in qs
+    ]
+    json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_demo_data(args) -> int:
+    """Generate the synthetic enterprise population: into the database, or as workbooks."""
+    from eco311.enterprises.survey.synthetic import PopulationSpec, generate
+
+    try:
+        spec = PopulationSpec(
+            enterprises=args.enterprises, years=tuple(_years(args.years)), seed=args.seed
+        )
+    except ValueError:
+        return _fail(f"--years {args.years}: expected a year or a range such as 2021-2025")
+    if args.xlsx:
+        from eco311.enterprises.survey.dictionary import load_dictionary
+        from eco311.enterprises.survey.workbook import write_returns_workbook
+
+        population = generate(spec)
+        out = Path(args.xlsx)
+        for year in spec.years:
+            path = out if len(spec.years) == 1 else out.with_name(f"{out.stem}-{year}{out.suffix}")
+            write_returns_workbook(path, population.returns(year), load_dictionary(), year)
+            print(path)
+        return 0
+    _django()
+    from eco311.enterprises import kpis
+    from eco311.enterprises.demo import load_population
+
+    counts = load_population(spec)
+    print(f"{counts['enterprises']} enterprises, {counts['returns']} returns (synthetic)")
+    print(f"{kpis.recompute()} indicator values computed")
+    return 0
+
+
+def cmd_survey_template(args) -> int:
+    from eco311.enterprises.survey.workbook import write_template
+
+    write_template(args.output, year=args.year)
+    print(args.output)
+    return 0
+
+
+def cmd_survey_import(args) -> int:
+    """Import a filled workbook; on errors print them and write the highlighted copy."""
+    _django()
+    from eco311.enterprises.importer import highlighted, import_returns
+
+    path = Path(args.file)
+    if not path.exists():
+        return _fail(f"{path}: no such file")
+    data = path.read_bytes()
+    outcome = import_returns(data, year=args.year, file_name=path.name, approve=args.approve)
+    for w in outcome.warnings:
+        print(w.message(args.lang), file=sys.stderr)
+    if not outcome.ok:
+        for e in outcome.errors:
+            print(e.message(args.lang), file=sys.stderr)
+        marked = path.with_name(f"{path.stem}-errors{path.suffix}")
+        marked.write_bytes(highlighted(data, outcome.errors, args.lang))
+        print(
+            f"{len(outcome.errors)} errors; nothing was imported; marked copy: {marked}",
+            file=sys.stderr,
+        )
+        return 1
+    b = outcome.batch
+    print(
+        f"{b.file_name} {b.year}: {b.created} created, {b.updated} updated, "
+        f"{b.unchanged} unchanged, 0 rejected"
+    )
+    return 0
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -162,6 +270,34 @@ def build_parser() -> argparse.ArgumentParser:
             dest="progress_command", required=True
         )
     )
+
+    p = sub.add_parser("kpi", help="the plan's indicators computed from the enterprise survey")
+    p.add_argument("--year", help="a year or a range, e.g. 2024 or 2021-2025")
+    p.add_argument("--scope", help="a scope key: 370000, a city code, cluster-… or park-…")
+    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument("--recompute", action="store_true", help="recompute from approved returns first")
+    p.set_defaults(func=cmd_kpi)
+
+    survey = sub.add_parser("survey", help="the annual enterprise survey").add_subparsers(
+        dest="survey_command", required=True
+    )
+    p = survey.add_parser("template", help="write the return template workbook")
+    p.add_argument("output")
+    p.add_argument("--year", type=int)
+    p.set_defaults(func=cmd_survey_template)
+    p = survey.add_parser("import", help="import a filled return workbook (all or nothing)")
+    p.add_argument("file")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--approve", action="store_true", help="mark the imported returns approved")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.set_defaults(func=cmd_survey_import)
+
+    p = sub.add_parser("demo-data", help="generate a synthetic enterprise population")
+    p.add_argument("--enterprises", type=int, default=3700)
+    p.add_argument("--years", default="2021-2025")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--xlsx", help="write filled survey workbooks instead of loading the database")
+    p.set_defaults(func=cmd_demo_data)
 
     p = sub.add_parser("evaluate", help="write the periodic evaluation report")
     p.add_argument("--plan", default="shandong-311")

@@ -14,6 +14,9 @@ from simple_history.utils import bulk_create_with_history
 
 from eco311.accounts.models import Membership, Role
 from eco311.accounts.scopes import Actor
+from eco311.enterprises import kpis
+from eco311.enterprises.demo import load_population
+from eco311.enterprises.survey.synthetic import PopulationSpec
 from eco311.geo.loader import load_areas
 from eco311.geo.models import Area
 from eco311.plans import workflow
@@ -122,6 +125,8 @@ def synthetic_reports(seed: int = 1, end: date = DEMO_END) -> int:
     now = timezone.now()
     earlier, latest = [], []
     for t in Target.objects.filter(is_active=True).select_related("plan").order_by("plan", "order"):
+        if kpis.bound(t.plan.key).get(t.key):
+            continue  # the enterprise survey feeds this target
         start = t.plan.period_start
         stop = min(end, t.deadline or end)
         pace = rng.choice([0.0, 0.6, 0.8, 0.95, 1.05, 1.2, 1.3])
@@ -206,11 +211,13 @@ def _payload(t: Target, progress: float, rng: random.Random):
     return {"value": round(value, 2)}
 
 
-def setup_demo(seed: int = 1, password: str = "eco311-demo"):
+def setup_demo(seed: int = 1, password: str = "eco311-demo", enterprises: int = 3700):
     call_command("migrate", interactive=False, verbosity=0)
     load_areas()
     for path in plan_files():
         load_plan(str(path))
     logins = create_accounts(password)
+    load_population(PopulationSpec(enterprises=enterprises, seed=seed))
+    kpis.recompute()
     synthetic_reports(seed)
     return logins

@@ -208,3 +208,29 @@ class AnnualReturn(Audited):
             self.env_revenue_resource,
         ]
         return sum(p for p in parts if p is not None)
+
+
+class IndicatorValue(models.Model):
+    """A computed KPI (enterprises/kpi) for one scope and year, stored when returns change.
+
+    Never typed in: `eco311 kpi` and every import or approval recompute the whole table.
+    """
+
+    indicator = models.CharField(max_length=64)
+    scope_kind = models.CharField(max_length=16)
+    scope_key = models.CharField(max_length=64)
+    year = models.PositiveIntegerField()
+    value = models.FloatField(null=True)
+    n_enterprises = models.PositiveIntegerField(default=0)
+    computed_on = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "scope_key", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "scope_key", "year"], name="one_indicator_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.scope_key} {self.year} = {self.value}"

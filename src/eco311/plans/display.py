@@ -119,24 +119,6 @@ def long_date(d: date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def period_label(report) -> str:
-    y, m = report.period_end.year, report.period_end.month
-    kind = report.period_kind
-    if is_english():
-        return {
-            "year": f"{y}",
-            "half": f"{y} H{(m - 1) // 6 + 1}",
-            "quarter": f"{y} Q{(m - 1) // 3 + 1}",
-            "month": f"{y}-{m:02d}",
-        }[kind]
-    return {
-        "year": f"{y}年",
-        "half": f"{y}年{'上' if m <= 6 else '下'}半年",
-        "quarter": f"{y}年第{(m - 1) // 3 + 1}季度",
-        "month": f"{y}年{m}月",
-    }[kind]
-
-
 def latest_display(target, status) -> str:
     latest = status.latest
     if latest is None:

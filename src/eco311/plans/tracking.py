@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from eco311.enterprises import kpis
 from eco311.plans.models import ProgressReport, Target
 from eco311.plans.progress import Observation, TargetSpec, TargetStatus, compute_status
 
@@ -54,13 +55,33 @@ def approved_reports(targets, as_of: date) -> dict[int, list[ProgressReport]]:
     return grouped
 
 
+def observations(targets, as_of: date) -> dict[int, list[Observation]]:
+    """What each target's status is computed from.
+
+    Targets the survey feeds (enterprises/kpi/indicators.yaml binds them) take their values
+    from the stored KPI values, one per survey year at its year end; the others from their
+    approved progress reports.
+    """
+    targets = list(targets)
+    survey = kpis.series_for(targets)
+    reports = approved_reports([t for t in targets if t.id not in survey], as_of)
+    out = {}
+    for t in targets:
+        if t.id in survey:
+            out[t.id] = [
+                Observation(period_end=date(y, 12, 31), value=v)
+                for y, v in survey[t.id]
+                if date(y, 12, 31) <= as_of
+            ]
+        else:
+            out[t.id] = [observation_for(r) for r in reports[t.id]]
+    return out
+
+
 def statuses(targets, as_of: date) -> dict[int, TargetStatus]:
     targets = list(targets)
-    reports = approved_reports(targets, as_of)
-    return {
-        t.id: compute_status(spec_for(t), [observation_for(r) for r in reports[t.id]], as_of)
-        for t in targets
-    }
+    obs = observations(targets, as_of)
+    return {t.id: compute_status(spec_for(t), obs[t.id], as_of) for t in targets}
 
 
 def status_of(target: Target, as_of: date) -> TargetStatus:
@@ -84,12 +105,13 @@ def warnings(
     """The warnings officials act on. A target can raise more than one."""
     targets = list(targets)
     computed = computed if computed is not None else statuses(targets, as_of)
-    last_report = {}
-    for r in ProgressReport.objects.filter(target__in=targets).exclude(
-        status__in=[ProgressReport.Status.RETURNED, ProgressReport.Status.SUPERSEDED]
-    ):
-        if r.period_end <= as_of and r.period_end > last_report.get(r.target_id, date.min):
-            last_report[r.target_id] = r.period_end
+    # The latest period with data: approved (in the status) or still waiting for review.
+    last_report = {t.id: computed[t.id].latest.period_end for t in targets if computed[t.id].latest}
+    for target_id, period_end in ProgressReport.objects.filter(
+        target__in=targets, status=ProgressReport.Status.SUBMITTED, period_end__lte=as_of
+    ).values_list("target_id", "period_end"):
+        if period_end > last_report.get(target_id, date.min):
+            last_report[target_id] = period_end
     out = []
     for t in targets:
         st = computed[t.id]

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eco311.enterprises import kpis
 from eco311.plans.models import ProgressReport, Target
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
@@ -71,6 +72,12 @@ def submit(
     """
     if not actor.can_report(target):
         raise PermissionDenied
+    if kpis.bound(target.plan.key).get(target.key):
+        raise ValidationError(
+            _(
+                "This target takes its values from the enterprise survey; it is not reported by hand."
+            )
+        )
     if period_kind not in PERIOD_MONTHS:
         raise ValidationError({"period_kind": _("Unknown period kind.")})
     start, end = period_bounds(period_kind, year, index)

@@ -19,7 +19,7 @@ def _counts(rows) -> StatusCounts:
 def build_report(plan: Plan, as_of, lang: str = "zh") -> EvaluationReport:
     with override("en" if lang == "en" else "zh-hans"):
         rows = rows_for(targets_qs(plan=plan), as_of)
-        approved = tracking.approved_reports([r.target for r in rows], as_of)
+        observed = tracking.observations([r.target for r in rows], as_of)
         synthetic = (
             settings.DEMO_MODE
             or ProgressReport.objects.filter(target__plan=plan, synthetic=True).exists()
@@ -27,7 +27,7 @@ def build_report(plan: Plan, as_of, lang: str = "zh") -> EvaluationReport:
         targets = []
         for r in rows:
             t = r.target
-            reports = approved[t.id]
+            obs = observed[t.id]
             f = r.status.forecast_linear or r.status.forecast_cagr
             targets.append(
                 TargetRow(
@@ -40,13 +40,13 @@ def build_report(plan: Plan, as_of, lang: str = "zh") -> EvaluationReport:
                     deadline_text=t.deadline_text or None,
                     target_display=display.target_display(t),
                     latest_value=r.latest if r.status.latest else None,
-                    latest_period=display.period_label(reports[-1]) if reports else None,
+                    latest_period=display.long_date(obs[-1].period_end) if obs else None,
                     forecast_display=r.forecast if r.forecast != "—" else None,
                     projected_date=_reach_date(f),
                     status=r.code,
                     measure_status=r.status.measure.status if r.status.measure else None,
                     flags=t.flag_notes,
-                    series=[(x.period_end, x.value) for x in reports if x.value is not None],
+                    series=[(x.period_end, x.value) for x in obs if x.value is not None],
                     target_value=t.value,
                 )
             )

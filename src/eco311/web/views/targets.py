@@ -9,17 +9,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eco311.accounts.scopes import actor, get_report_for_user, get_target_for_user
+from eco311.enterprises import kpis
 from eco311.plans import display, tracking, workflow
 from eco311.plans.forms import ReportForm, ReviewForm
 from eco311.plans.models import ProgressReport
 from eco311.plans.progress.forecast import year_to_date
 
 
-def _series_chart(target, status, reports, as_of) -> dict:
+def _series_chart(target, status, observations) -> dict:
     points = [
-        {"date": r.period_end.isoformat(), "value": r.value, "status": r.status}
-        for r in reports
-        if r.value is not None
+        {"date": o.period_end.isoformat(), "value": o.value}
+        for o in observations
+        if o.value is not None
     ]
     forecast = []
     f = status.forecast_linear or status.forecast_cagr
@@ -52,6 +53,8 @@ def target_detail(request, plan_key, target_key):
     target, can_see_details, can_report = get_target_for_user(request, plan_key, target_key)
     as_of = display.as_of_from(request)
     status = tracking.status_of(target, as_of)
+    observations = tracking.observations([target], as_of)[target.id]
+    survey = kpis.bound(target.plan.key).get(target.key)
     approved = list(
         target.reports.filter(status=ProgressReport.Status.APPROVED, period_end__lte=as_of)
     )
@@ -75,10 +78,12 @@ def target_detail(request, plan_key, target_key):
         ),
         "lead": target.responsible("lead"),
         "assist": target.responsible("assist"),
-        "chart": _series_chart(target, status, approved, as_of),
+        "chart": _series_chart(target, status, observations),
+        "survey_indicator": kpis.indicators()[survey[0]] if survey else None,
+        "survey_scope": survey[1] if survey else None,
         "approved": approved,
         "can_see_details": can_see_details,
-        "can_report": can_report,
+        "can_report": can_report and not survey,
         "can_review": actor(request).can_review(target),
     }
     if can_see_details:
@@ -93,7 +98,7 @@ def target_detail(request, plan_key, target_key):
         context["target_history"] = target.history.select_related("history_user").order_by(
             "-history_date"
         )[:20]
-    if can_report:
+    if context["can_report"]:
         context["form"] = ReportForm(target=target)
     return render(request, "web/target_detail.html", context)
 
@@ -122,7 +127,8 @@ def submit_report(request, plan_key, target_key):
                 attachment=data.get("attachment"),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
+            problems = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, errors in problems.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("Report submitted for review."))

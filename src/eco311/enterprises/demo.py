@@ -1,0 +1,119 @@
+"""Load a synthetic enterprise population (enterprises/survey/synthetic.py) into the database.
+
+Everything written here is marked synthetic. Returns are written as approved, in bulk, with
+their history rows; loading again with the same seed changes nothing.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from eco311.enterprises.models import AnnualReturn, Enterprise, FormerName, IndustryCode, Tag
+from eco311.enterprises.reference import load_industry_codes
+from eco311.enterprises.survey.synthetic import PopulationSpec, generate
+from eco311.geo.models import Area
+
+RETURN_FIELDS = [
+    f.name
+    for f in AnnualReturn._meta.concrete_fields
+    if f.name
+    not in {
+        "id",
+        "enterprise",
+        "year",
+        "status",
+        "batch",
+        "synthetic",
+        "created_on",
+        "modified_on",
+        "created_by",
+        "modified_by",
+    }
+]
+
+
+def _value(field: str, raw):
+    if raw is None:
+        return None
+    model_field = AnnualReturn._meta.get_field(field)
+    if model_field.get_internal_type() == "DecimalField":
+        return Decimal(str(round(float(raw), 2)))
+    return raw
+
+
+@transaction.atomic
+def load_population(spec: PopulationSpec) -> dict:
+    if Enterprise.objects.filter(synthetic=True).exists():
+        return {"enterprises": 0, "returns": 0}
+    load_industry_codes()
+    population = generate(spec)
+    cities = {a.code: a for a in Area.objects.filter(kind="city")}
+    parks = {a.key: a for a in Area.objects.filter(kind="park")}
+    industries = {c.code: c for c in IndustryCode.objects.all()}
+    user = get_user_model().objects.filter(username="admin").first()
+
+    enterprises = [
+        Enterprise(
+            uscc=e.uscc,
+            name=e.name,
+            city=cities[e.city_code],
+            county_code=e.county_code or "",
+            park=parks.get(e.park_key) if e.park_key else None,
+            industry=industries[e.industry_code],
+            segment=e.segment,
+            main_products=e.main_products or "",
+            synthetic=True,
+        )
+        for e in population.enterprises
+    ]
+    bulk_create_with_history(
+        enterprises,
+        Enterprise,
+        batch_size=2000,
+        default_user=user,
+        default_change_reason="synthetic demo data",
+    )
+    ids = dict(Enterprise.objects.filter(synthetic=True).values_list("uscc", "id"))
+    tags, names = [], []
+    for e in population.enterprises:
+        for t in e.tags:
+            tags.append(
+                Tag(
+                    enterprise_id=ids[e.uscc],
+                    kind=t["kind"],
+                    stage=t.get("stage") or "",
+                    granted_on=date.fromisoformat(t["granted_on"]),
+                    revoked_on=date.fromisoformat(t["revoked_on"]) if t.get("revoked_on") else None,
+                )
+            )
+        for n in e.former_names:
+            names.append(
+                FormerName(
+                    enterprise_id=ids[e.uscc],
+                    name=n["name"],
+                    until=date.fromisoformat(n["until"]) if n.get("until") else None,
+                )
+            )
+    bulk_create_with_history(tags, Tag, batch_size=2000, default_user=user)
+    FormerName.objects.bulk_create(names, batch_size=2000)
+    returns = [
+        AnnualReturn(
+            enterprise_id=ids[row["uscc"]],
+            year=row["year"],
+            status=AnnualReturn.Status.APPROVED,
+            synthetic=True,
+            **{f: _value(f, row.get(f)) for f in RETURN_FIELDS},
+        )
+        for row in population.all_returns()
+    ]
+    bulk_create_with_history(
+        returns,
+        AnnualReturn,
+        batch_size=2000,
+        default_user=user,
+        default_change_reason="approved (synthetic demo data)",
+    )
+    return {"enterprises": len(enterprises), "returns": len(returns)}
