@@ -16,6 +16,7 @@ from eco311.accounts.models import Membership, Role
 from eco311.accounts.scopes import Actor
 from eco311.enterprises import kpis
 from eco311.enterprises.demo import load_population
+from eco311.enterprises.models import Enterprise
 from eco311.enterprises.survey.synthetic import PopulationSpec
 from eco311.geo.loader import load_areas
 from eco311.geo.models import Area
@@ -47,6 +48,8 @@ def demo_accounts() -> list[dict]:
         Area.objects.filter(kind="park", targets__isnull=False).first()
         or Area.objects.filter(kind="park").first()
     )
+    # The enterprise persona acts for the first synthetic enterprise, once the population exists.
+    enterprise = Enterprise.objects.filter(synthetic=True).order_by("uscc").first()
     return [
         {"username": "admin", "role": Role.ADMIN, "unit": owner, "name": "省生态环境厅 管理员"},
         {
@@ -65,7 +68,8 @@ def demo_accounts() -> list[dict]:
         {
             "username": "enterprise",
             "role": Role.ENTERPRISE,
-            "organisation": "示例环保科技有限公司（合成）",
+            "enterprise": enterprise,
+            "organisation": enterprise.name if enterprise else "示例环保科技有限公司（合成）",
             "name": "企业 演示用户",
         },
         {
@@ -93,6 +97,7 @@ def create_accounts(password: str) -> list[tuple[str, str, str]]:
                 "role": spec["role"],
                 "unit": spec.get("unit"),
                 "area": spec.get("area"),
+                "enterprise": spec.get("enterprise"),
                 "organisation": spec.get("organisation", ""),
             },
         )
@@ -216,8 +221,9 @@ def setup_demo(seed: int = 1, password: str = "eco311-demo", enterprises: int = 
     load_areas()
     for path in plan_files():
         load_plan(str(path))
-    logins = create_accounts(password)
+    create_accounts(password)  # the admin first: the population's history rows name it
     load_population(PopulationSpec(enterprises=enterprises, seed=seed))
+    logins = create_accounts(password)  # again: links the enterprise persona to its enterprise
     kpis.recompute()
     synthetic_reports(seed)
     return logins

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from eco311.accounts import views as account_views
 from eco311.api.views import api
-from eco311.web.views import evaluation, pages, targets
+from eco311.web.views import enterprises, evaluation, indicators, pages, survey, targets
 
 urlpatterns = [
     path("", pages.dashboard, name="home"),
@@ -25,6 +25,16 @@ urlpatterns = [
     path("areas/<str:area_key>/", pages.area_detail, name="area"),
     path("warnings/", pages.warnings_page, name="warnings"),
     path("evaluation/", evaluation.evaluation, name="evaluation"),
+    path("survey/", survey.survey_home, name="survey"),
+    path("survey/template.xlsx", survey.survey_template, name="survey_template"),
+    path("survey/import/", survey.survey_import, name="survey_import"),
+    path("survey/import/<int:batch_id>/", survey.import_batch, name="survey_batch"),
+    path("survey/import/<int:batch_id>/errors.xlsx", survey.import_errors, name="survey_errors"),
+    path("enterprises/", enterprises.enterprise_list, name="enterprises"),
+    path("enterprises/<str:uscc>/", enterprises.enterprise_detail, name="enterprise"),
+    path("kpi/", indicators.kpi_list, name="kpis"),
+    path("kpi/<slug:key>/", indicators.kpi_detail, name="kpi"),
+    path("kpi/<slug:key>/enterprises.xlsx", indicators.kpi_export, name="kpi_export"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="accounts/login.html"),

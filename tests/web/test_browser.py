@@ -147,3 +147,46 @@ def test_filters_update_the_list_in_place(server, browser):
     assert 0 < shown < total
     badges = page.locator("[data-testid=target-table] .status").all_inner_texts()
     assert set(badges) == {"逾期未完成"}
+
+
+def _login(page, server, username):
+    page.goto(f"{server}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw")
+    page.click("[data-testid=login-form] button[type=submit]")
+    page.wait_for_url(f"{server}/")
+
+
+def test_an_indicator_page_draws_its_charts_and_a_city_sees_its_enterprises(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, server, "jinan")
+    page.click("nav.nav >> text=指标")
+    page.wait_for_selector("[data-testid=kpi-table]")
+    page.click("[data-indicator=env_revenue_total] a")
+    page.wait_for_selector("[data-testid=kpi-title]")
+    page.wait_for_selector("[data-chart=map] canvas")
+    page.wait_for_selector("[data-chart=stacked-bar] canvas")
+    cities = page.locator("[data-testid=drill-table] tbody tr td:nth-child(3)").all_inner_texts()
+    assert cities and set(cities) == {"济南"}
+    assert "不在您的权限范围内" in page.inner_text("[data-testid=drill-count]")
+    _shot(page, "indicator")
+    page.click("[data-testid=drill-table] tbody tr:first-child td:first-child a")
+    page.wait_for_selector("[data-testid=returns]")
+    _shot(page, "enterprise")
+    assert errors == []
+
+
+def test_the_survey_page_and_the_public_view_of_enterprises(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server}/survey/")
+    assert page.locator("[data-testid=dictionary] tbody tr").count() > 30
+    assert page.locator("[data-testid=import-form]").count() == 0
+    with page.expect_download() as download:
+        page.click("[data-testid=template-link]")
+    assert download.value.suggested_filename == "eco311-survey-template.xlsx"
+    assert page.goto(f"{server}/enterprises/").status == 403
+    page.goto(f"{server}/kpi/env_revenue_total/")
+    page.wait_for_selector("[data-chart=map] canvas")
+    assert page.locator("[data-testid=drill-down]").count() == 0

@@ -18,7 +18,8 @@ class Role(models.TextChoices):
 
 
 class Membership(models.Model):
-    """A user's role. Departments point at a responsible unit, cities and parks at an area."""
+    """A user's role. Departments point at a responsible unit, cities and parks at an area,
+    enterprise users at their enterprise."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
@@ -26,6 +27,15 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     unit = models.ForeignKey("plans.Unit", null=True, blank=True, on_delete=models.PROTECT)
     area = models.ForeignKey("geo.Area", null=True, blank=True, on_delete=models.PROTECT)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text=_("For an enterprise user: the enterprise whose data the user may see."),
+    )
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     language = models.CharField(max_length=8, blank=True)
 

@@ -10,7 +10,14 @@ links. The rules (see docs/adr/0003-roles-and-scopes.md):
   to (or of the city its cluster or park lies in), and the committee of the park it is scoped to;
 * the same officials may submit progress for it; only the province administrator reviews;
 * warnings are for officials and cover their own scope; the evaluation report is for the
-  administrator and the provincial departments.
+  administrator and the provincial departments;
+* individual enterprises and their annual survey returns are visible to the administrator
+  (all), the provincial departments (all, read only), a city bureau (the enterprises of its
+  city), a park committee (the enterprises of its park) and an enterprise user (its own
+  enterprise only); banks and the public see aggregated indicator values only;
+* the drill-down behind an indicator value (which enterprises make up the number) is for
+  officials and lists only the enterprises in their scope; only the administrator imports
+  survey workbooks; the administrator and the departments see the import ledger.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +38,7 @@ class Actor:
     unit_id: int | None = None
     area_id: int | None = None
     area_ids: set[int] = field(default_factory=set)
+    enterprise_id: int | None = None
 
     @classmethod
     def of(cls, user) -> "Actor":
@@ -44,7 +52,14 @@ class Actor:
             area_ids = {m.area_id}
             if m.role == Role.CITY:
                 area_ids |= set(m.area.children.values_list("id", flat=True))
-        return cls(user=user, role=m.role, unit_id=m.unit_id, area_id=m.area_id, area_ids=area_ids)
+        return cls(
+            user=user,
+            role=m.role,
+            unit_id=m.unit_id,
+            area_id=m.area_id,
+            area_ids=area_ids,
+            enterprise_id=m.enterprise_id,
+        )
 
     @property
     def is_admin(self) -> bool:
@@ -93,6 +108,61 @@ class Actor:
     def can_evaluate(self) -> bool:
         return self.role in (Role.ADMIN, Role.DEPARTMENT)
 
+    # -- enterprise data (the annual survey) -------------------------------------------
+
+    @property
+    def sees_all_enterprises(self) -> bool:
+        """The administrator and the provincial departments (the latter read only)."""
+        return self.role in (Role.ADMIN, Role.DEPARTMENT)
+
+    @property
+    def can_see_enterprises(self) -> bool:
+        """May open enterprise pages at all (what they list is limited by enterprises_q)."""
+        if self.sees_all_enterprises:
+            return True
+        if self.role in (Role.CITY, Role.PARK):
+            return self.area_id is not None
+        return self.role == Role.ENTERPRISE and self.enterprise_id is not None
+
+    def enterprises_q(self, prefix: str = "") -> Q:
+        """A filter on enterprises (or on rows reached through `prefix`, e.g. "enterprise__")."""
+        if self.sees_all_enterprises:
+            return Q()
+        if self.role == Role.CITY and self.area_id:
+            return Q(**{f"{prefix}city_id": self.area_id})
+        if self.role == Role.PARK and self.area_id:
+            return Q(**{f"{prefix}park_id": self.area_id})
+        if self.role == Role.ENTERPRISE and self.enterprise_id:
+            return Q(**{f"{prefix}pk": self.enterprise_id})
+        return Q(pk__in=[])
+
+    def scoped_enterprises(self, qs):
+        return qs if self.sees_all_enterprises else qs.filter(self.enterprises_q())
+
+    def can_see_enterprise(self, enterprise) -> bool:
+        if self.sees_all_enterprises:
+            return True
+        if self.role == Role.CITY:
+            return self.area_id is not None and enterprise.city_id == self.area_id
+        if self.role == Role.PARK:
+            return self.area_id is not None and enterprise.park_id == self.area_id
+        if self.role == Role.ENTERPRISE:
+            return self.enterprise_id is not None and enterprise.pk == self.enterprise_id
+        return False
+
+    @property
+    def can_drill_down(self) -> bool:
+        """May see which enterprises are behind an indicator value (limited to their scope)."""
+        return self.is_official and self.can_see_enterprises
+
+    @property
+    def can_import_survey(self) -> bool:
+        return self.is_admin
+
+    @property
+    def can_see_import_ledger(self) -> bool:
+        return self.sees_all_enterprises
+
     def require(self, allowed: bool):
         if not allowed:
             raise PermissionDenied
@@ -119,6 +189,28 @@ def get_target_for_user(request, plan_key: str, target_key: str):
         raise Http404
     a = actor(request)
     return target, a.can_see_details(target), a.can_report(target)
+
+
+def get_enterprise_for_user(request, uscc: str):
+    """An enterprise the user may see, or 403 (role never sees enterprises) / 404 (not in scope).
+
+    A bank, the public and an enterprise user without an enterprise get 403: the page exists but
+    is not for them. For the other roles an enterprise outside their scope answers 404, like one
+    that does not exist, so that the registry does not reveal who is in it.
+    """
+    from eco311.enterprises.models import Enterprise
+
+    a = actor(request)
+    if not a.can_see_enterprises:
+        raise PermissionDenied
+    enterprise = (
+        Enterprise.objects.select_related("city", "park", "industry")
+        .filter(uscc=uscc.upper())
+        .first()
+    )
+    if enterprise is None or not a.can_see_enterprise(enterprise):
+        raise Http404
+    return enterprise
 
 
 def get_report_for_user(request, report_id: int):

@@ -56,8 +56,11 @@ def _tags_at_year_end(years) -> dict[tuple[int, int], set[str]]:
     return active
 
 
-def returns_table() -> ReturnsTable:
+def returns_table(years=None) -> ReturnsTable:
+    """The approved returns (of ``years`` only, if given) as the engine's table."""
     qs = AnnualReturn.objects.filter(status=AnnualReturn.Status.APPROVED)
+    if years is not None:
+        qs = qs.filter(year__in=list(years))
     rows = list(
         qs.values(
             "enterprise_id",

@@ -1,0 +1,96 @@
+"""Survey workbooks through the web: the template, uploads kept for the ledger, marked copies.
+
+The import itself is ``importer.import_returns`` (all or nothing, recorded in the ledger); this
+module keeps each uploaded file under MEDIA_ROOT/imports/<batch id>.xlsx so that a rejected
+file's marked copy can be regenerated later, in the language of whoever asks for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from django.conf import settings
+
+from eco311.enterprises import importer
+from eco311.enterprises.models import ImportBatch
+from eco311.enterprises.survey.validate import CellError
+from eco311.enterprises.survey.workbook import check_workbook, write_template
+
+LEDGER_SIZE = 50
+
+
+def template(lang: str = "zh", year: int | None = None) -> bytes:
+    """The empty survey template, headings in the user's language first."""
+    out = io.BytesIO()
+    order = ("en", "zh") if lang == "en" else ("zh", "en")
+    write_template(out, lang_order=order, year=year)
+    return out.getvalue()
+
+
+def _folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def stored_path(batch: ImportBatch) -> Path:
+    return _folder() / f"{batch.pk}.xlsx"
+
+
+def store(batch: ImportBatch, data: bytes) -> Path:
+    path = stored_path(batch)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path
+
+
+def stored(batch: ImportBatch) -> bytes | None:
+    """The uploaded file of a batch, if kept and still the file the ledger recorded."""
+    path = stored_path(batch)
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != batch.sha256:
+        return None  # a stale file from another database: never serve it for this batch
+    return data
+
+
+def import_upload(data: bytes, *, file_name: str, year: int, user, approve: bool):
+    """Import an uploaded workbook and keep the file, keyed by its ledger entry."""
+    outcome = importer.import_returns(
+        data, year=year, file_name=file_name, user=user, approve=approve
+    )
+    store(outcome.batch, data)
+    return outcome
+
+
+def errors(batch: ImportBatch) -> list[CellError]:
+    """The located errors the ledger kept for a rejected batch."""
+    return [CellError.from_dict(e) for e in batch.errors or []]
+
+
+def truncated(batch: ImportBatch) -> bool:
+    """Whether the ledger kept only the first errors (the marked workbook has them all)."""
+    keep = getattr(importer, "KEEP_ERRORS", None)
+    return keep is not None and len(batch.errors or []) >= keep
+
+
+def marked_workbook(batch: ImportBatch, lang: str = "zh") -> bytes | None:
+    """The uploaded workbook with every error marked, in ``lang``; None if the file is gone."""
+    data = stored(batch)
+    if data is None:
+        return None
+    found = errors(batch)
+    if truncated(batch):  # the ledger holds the first errors only: check the file again
+        _read, result = check_workbook(data, year=batch.year, context=importer.validation_context())
+        found = result.errors or found
+    try:
+        return importer.highlighted(data, found, lang)
+    except ValueError:  # not a workbook openpyxl can open: nothing to mark
+        return None
+
+
+def ledger(limit: int = LEDGER_SIZE):
+    return ImportBatch.objects.select_related("imported_by").order_by("-imported_on", "-pk")[:limit]

@@ -1,0 +1,44 @@
+"""Enterprise pages: the directory and one enterprise's profile, limited by the user's scope."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from eco311.accounts.scopes import actor, get_enterprise_for_user
+from eco311.enterprises import directory
+from eco311.enterprises.models import Enterprise
+
+
+def enterprise_list(request):
+    a = actor(request)
+    if not a.can_see_enterprises:
+        raise PermissionDenied
+    scoped = a.scoped_enterprises(Enterprise.objects.all())
+    filters = directory.Filters.from_query(request.GET)
+    found = directory.search(scoped, filters)
+    page = Paginator(directory.for_listing(found), directory.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "total": scoped.count(),
+        "choices": directory.filter_choices(scoped),
+        "sees_all": a.sees_all_enterprises,
+    }
+    return render(request, "web/enterprise_list.html", context)
+
+
+def enterprise_detail(request, uscc):
+    enterprise = get_enterprise_for_user(request, uscc)
+    context = {
+        "enterprise": enterprise,
+        "former_names": enterprise.former_names.all(),
+        "tags": directory.tags_of(enterprise),
+        "returns": directory.returns_by_year(enterprise),
+        "history": directory.history(enterprise),
+    }
+    return render(request, "web/enterprise_detail.html", context)

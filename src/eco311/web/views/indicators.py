@@ -1,0 +1,120 @@
+"""Indicator pages: KPI values computed from the survey, and the drill-down for officials."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from eco311.accounts.scopes import actor
+from eco311.enterprises import kpi_data, kpis
+from eco311.enterprises.models import Enterprise
+from eco311.plans import display
+from eco311.web.views.survey import xlsx_response
+
+DRILL_PAGE = 50
+
+
+def kpi_list(request):
+    """Every indicator for a year (default: the latest with approved returns), province-wide."""
+    available = kpi_data.years()
+    year = kpi_data.chosen_year(request.GET.get("year"), available)
+    context = {
+        "year": year,
+        "years": available,
+        "rows": kpi_data.overview(year),
+        "province_name": kpi_data.scope_name(kpis.scopes().province),
+    }
+    return render(request, "web/kpi_list.html", context)
+
+
+def _indicator_or_404(key):
+    ind = kpi_data.indicator(key)
+    if ind is None:
+        raise Http404
+    return ind
+
+
+def _scope(request, ind) -> str:
+    key = request.GET.get("scope") or kpis.scopes().province
+    kind = kpi_data.scope_kind(key)
+    return key if kind is not None and kind in ind.scopes else kpis.scopes().province
+
+
+def _part(request, ind) -> str:
+    if ind.kind in ("share", "ratio") and request.GET.get("part") == "denominator":
+        return "denominator"
+    return "numerator"
+
+
+def kpi_detail(request, key):
+    ind = _indicator_or_404(key)
+    a = actor(request)
+    available = kpi_data.years()
+    year = kpi_data.chosen_year(request.GET.get("year"), available)
+    scope = _scope(request, ind)
+    bound = kpi_data.bound_targets([ind])[ind.key]
+    series = kpi_data.series(ind, scope)
+    comparison = kpi_data.comparison(ind, year)
+    areas = kpi_data.areas_by_key()
+    current = next((v for v in series if v.year == year), None)
+    here = kpi_data.target_here(bound, scope)
+    context = {
+        "ind": ind,
+        "label": kpi_data.text(ind.label),
+        "definition": kpi_data.text(ind.definition),
+        "caveat": kpi_data.text(ind.caveat) if ind.caveat else "",
+        "unit": kpi_data.text(ind.unit),
+        "value_heading": kpi_data.with_unit(_("Value"), kpi_data.text(ind.unit)),
+        "year": year,
+        "years": available,
+        "scope": scope,
+        "scope_name": areas[scope].name if scope in areas else scope,
+        "scope_groups": kpi_data.scope_groups(ind),
+        "current": current,
+        "series": series,
+        "series_chart": kpi_data.series_chart(ind, series, scope),
+        "here": here,
+        "here_display": display.target_display(here.target) if here else "",
+        "map": kpi_data.city_map(ind, year),
+        "comparison": comparison,
+        "comparison_chart": kpi_data.comparison_chart(ind, comparison, year)
+        if comparison
+        else None,
+        "targets": bound,
+        "can_drill_down": a.can_drill_down,
+        "is_share": ind.kind in ("share", "ratio"),
+    }
+    if a.can_drill_down and year is not None:
+        part = _part(request, ind)
+        drill = kpi_data.drill_down(
+            ind, scope, year, a.scoped_enterprises(Enterprise.objects.all()), part
+        )
+        context["drill"] = drill
+        context["part"] = part
+        context["drill_page"] = Paginator(drill.rows, DRILL_PAGE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["scope"], query["year"] = scope, str(year)
+        context["drill_query"] = query.urlencode()
+    return render(request, "web/kpi_detail.html", context)
+
+
+def kpi_export(request, key) -> HttpResponse:
+    """The drill-down as Excel: the enterprises behind one value that the user may see."""
+    ind = _indicator_or_404(key)
+    a = actor(request)
+    if not a.can_drill_down:
+        raise PermissionDenied
+    available = kpi_data.years()
+    year = kpi_data.chosen_year(request.GET.get("year"), available)
+    scope = request.GET.get("scope") or kpis.scopes().province
+    kind = kpi_data.scope_kind(scope)
+    if year is None or kind is None or kind not in ind.scopes:
+        raise Http404
+    drill = kpi_data.drill_down(
+        ind, scope, year, a.scoped_enterprises(Enterprise.objects.all()), _part(request, ind)
+    )
+    body = kpi_data.drill_down_xlsx(drill, user=request.user, demo=settings.DEMO_MODE)
+    return xlsx_response(body, f"{ind.key}-{scope}-{year}-{drill.part}.xlsx")
