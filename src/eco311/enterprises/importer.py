@@ -2,15 +2,29 @@
 
 The pure core (enterprises/survey) reads and validates; this module decides what changes,
 writes it in one transaction with history rows, and records an ImportBatch either way.
+
+A workbook holds up to a hundred thousand returns, so the writing bypasses the ORM's per-object
+work (bench/survey_import.py measures it): the registry and the year's returns are read as
+tuples and compared as tuples; new rows and their django-simple-history rows go in with one
+executemany per table on SQLite and COPY on PostgreSQL; changed rows are updated with one
+executemany. The history rows are the ones ``bulk_create_with_history`` /
+``bulk_update_with_history`` would write: the row's full new state, history type "+" or "~",
+the importing user and the change reason "import <batch id>", for every created or changed row
+and for nothing else.
 """
 
+import gc
 import hashlib
+import threading
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from eco311.enterprises import kpis
 from eco311.enterprises.models import (
@@ -21,7 +35,7 @@ from eco311.enterprises.models import (
     IndustryCode,
 )
 from eco311.enterprises.survey.synthetic import COUNTIES
-from eco311.enterprises.survey.validate import CellError, ValidationContext
+from eco311.enterprises.survey.validate import CellError, CleanRows, ValidationContext
 from eco311.enterprises.survey.workbook import check_workbook, highlight_errors
 from eco311.geo.models import Area
 
@@ -44,6 +58,26 @@ RETURN_FIELDS = tuple(
     }
 )
 KEEP_ERRORS = 500  # the ledger keeps the first errors; the highlighted workbook has them all
+
+# The registry fields an import sets (attnames), in the order they are compared.
+_ENTERPRISE_VALUES = (
+    "name",
+    "city_id",
+    "county_code",
+    "park_id",
+    "industry_id",
+    "segment",
+    "main_products",
+)
+_AUDIT = ("synthetic", "created_on", "modified_on", "created_by_id", "modified_by_id")
+# Insert columns: every concrete field but the primary key (checked by _columns()).
+_ENTERPRISE_COLUMNS = ("uscc", *_ENTERPRISE_VALUES, *_AUDIT)
+_RETURN_COLUMNS = ("enterprise_id", "year", "status", "batch_id", *RETURN_FIELDS, *_AUDIT)
+_HISTORY_EXTRA = ("history_date", "history_change_reason", "history_type", "history_user_id")
+_TEXT_RETURN_FIELDS = ("main_product_unit", "credit_rating")  # blank is "", not NULL
+# Above this many rows, the whole registry (or year) is read rather than looked up in chunks.
+_SCAN_FROM = 2000
+_CHUNK = 500
 
 
 @dataclass
@@ -83,6 +117,39 @@ def highlighted(data: bytes, errors: list[CellError], lang: str = "zh") -> bytes
 def import_returns(
     data: bytes, *, year: int, file_name: str, user=None, approve=False
 ) -> ImportOutcome:
+    with _collector_paused():
+        return _import(data, year=year, file_name=file_name, user=user, approve=approve)
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_resume = False
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while a workbook is imported.
+
+    An import holds millions of short-lived cells, rows and tuples; the collector would scan
+    them all several times over (about 6 % of an import of 100,000 returns) and find no
+    cycles to free. Nested or concurrent imports resume it when the last one ends.
+    """
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
+
+
+def _import(data: bytes, *, year: int, file_name: str, user, approve: bool) -> ImportOutcome:
     digest = hashlib.sha256(data).hexdigest()
     _read, result = check_workbook(data, year=year, context=validation_context())
     if not result.ok:
@@ -105,122 +172,333 @@ def import_returns(
             outcome=ImportBatch.Outcome.APPLIED,
         )
         _apply(batch, result.rows, year, user, approve)
-        batch.save()
+        batch.save(update_fields=["created", "updated", "unchanged"])
     if approve:
         kpis.recompute()
     return ImportOutcome(batch, [], result.warnings)
 
 
-def _apply(batch: ImportBatch, rows, year: int, user, approve: bool) -> None:
-    cities = {a.code: a for a in Area.objects.filter(kind="city")}
-    parks = {a.key: a for a in Area.objects.filter(kind="park")}
-    industries = {c.code: c for c in IndustryCode.objects.all()}
-    usccs = [r.uscc for r in rows]
-    existing = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs)}
-    new, changed, renamed = [], [], []
-    for r in rows:
-        v = r.values
-        wanted = {
-            "name": v["name"],
-            "city": cities[v["city_code"]],
-            "county_code": v.get("county_code") or "",
-            "park": parks.get(v.get("park_key")) if v.get("park_key") else None,
-            "industry": industries[v["industry_code"]],
-            "segment": v["segment"],
-            "main_products": v.get("main_products") or "",
-        }
-        e = existing.get(r.uscc)
-        if e is None:
-            new.append(Enterprise(uscc=r.uscc, created_by=user, **wanted))
-            continue
-        diff = {
-            k: val
-            for k, val in wanted.items()
-            if (getattr(e, f"{k}_id") if k in ("city", "park", "industry") else getattr(e, k))
-            != (val.pk if k in ("city", "park", "industry") and val is not None else val)
-        }
-        if diff:
-            if "name" in diff:
-                renamed.append(FormerName(enterprise=e, name=e.name, until=date(year, 12, 31)))
-            for k, val in diff.items():
-                setattr(e, k, val)
-            e.modified_by = user
-            changed.append(e)
-    if new:
-        bulk_create_with_history(
-            new,
-            Enterprise,
-            batch_size=2000,
-            default_user=user,
-            default_change_reason=f"import {batch.pk}",
-        )
-    if changed:
-        bulk_update_with_history(
-            changed,
-            Enterprise,
-            [*REGISTRY_FIELDS, "city", "park", "industry", "modified_by"],
-            batch_size=2000,
-            default_user=user,
-            default_change_reason=f"import {batch.pk}",
-        )
-    FormerName.objects.bulk_create(renamed)
-    ids = dict(Enterprise.objects.filter(uscc__in=usccs).values_list("uscc", "id"))
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
 
-    status = AnnualReturn.Status.APPROVED if approve else AnnualReturn.Status.SUBMITTED
-    current = {
-        a.enterprise_id: a
-        for a in AnnualReturn.objects.filter(year=year, enterprise_id__in=ids.values())
-    }
-    create, update = [], []
-    for r in rows:
-        values = {f: _field_value(f, r.values.get(f)) for f in RETURN_FIELDS}
-        ret = current.get(ids[r.uscc])
-        if ret is None:
-            create.append(
-                AnnualReturn(
-                    enterprise_id=ids[r.uscc],
-                    year=year,
-                    status=status,
-                    batch=batch,
-                    created_by=user,
-                    **values,
-                )
+
+class _Writer:
+    """Bulk inserts and updates of plain tuples, and the history rows of what was written.
+
+    History rows are copied inside the database (INSERT ... SELECT) from the rows just written:
+    the full new state of each row, as django-simple-history records it.
+    """
+
+    def __init__(self, batch: ImportBatch, user):
+        self.now = timezone.now()
+        self.db_now = connection.ops.adapt_datetimefield_value(self.now)
+        # In the rows of an insert (COPY reads text): the timestamp as text, made once.
+        self.row_now = self.now.isoformat() if connection.vendor == "postgresql" else self.db_now
+        self.user_id = user.pk if user is not None else None
+        self.reason = f"import {batch.pk}"
+        self.history = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+        self.history_user = {
+            model: _pk(user or model.history.model.get_default_history_user(None))
+            for model in (Enterprise, AnnualReturn)
+        }
+        self.postgres = connection.vendor == "postgresql"
+
+    @staticmethod
+    def _names(model: type[models.Model], columns: Sequence[str]) -> list[str]:
+        qn = connection.ops.quote_name
+        return [qn(model._meta.get_field(c).column) for c in columns]
+
+    def insert(self, model: type[models.Model], columns: Sequence[str], rows: list) -> None:
+        """Insert ``rows`` (tuples in ``columns`` order): COPY on PostgreSQL, else executemany."""
+        if not rows:
+            return
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(self._names(model, columns))
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    write = copy.write_row
+                    for row in rows:
+                        write(row)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+    def storable(self, model: type[models.Model], fields: Sequence[str], columns: list[list]):
+        """``columns`` of ``fields`` as they are written: decimals as their text.
+
+        The text of a Decimal is what Django's SQLite adapter hands SQLite for it (which
+        stores it as a number) and what COPY reads into a numeric column: the same values,
+        without a Python call per value in the driver.
+        """
+        out = []
+        for name, values in zip(fields, columns, strict=True):
+            if isinstance(model._meta.get_field(name), models.DecimalField):
+                values = [None if v is None else str(v) for v in values]
+            out.append(values)
+        return out
+
+    def update(self, model: type[models.Model], columns: Sequence[str], rows: list) -> None:
+        """``UPDATE ... SET columns WHERE pk`` for each row: the values, then the primary key."""
+        if not rows:
+            return
+        meta = model._meta
+        qn = connection.ops.quote_name
+        sets = ", ".join(f"{name} = %s" for name in self._names(model, columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s", rows
             )
-            continue
-        diff = [f for f, val in values.items() if getattr(ret, f) != val]
-        if not diff and (ret.status == status or not approve):
-            batch.unchanged += 1
-            continue
-        for f in diff:
-            setattr(ret, f, values[f])
-        ret.status, ret.batch, ret.modified_by = status, batch, user
-        update.append(ret)
-    if create:
-        bulk_create_with_history(
-            create,
-            AnnualReturn,
-            batch_size=2000,
-            default_user=user,
-            default_change_reason=f"import {batch.pk}",
+
+    def copy_history(
+        self, model: type[models.Model], kind: str, *, batch=None, pks: Sequence[int] = ()
+    ) -> None:
+        """History rows (type ``kind``) for the rows of ``model`` in ``batch`` or with ``pks``."""
+        if not self.history or (batch is None and not pks):
+            return
+        history = model.history.model
+        columns = [f.attname for f in model._meta.concrete_fields]
+        qn = connection.ops.quote_name
+        target = ", ".join(self._names(history, [*columns, *_HISTORY_EXTRA]))
+        source = ", ".join(self._names(model, columns))
+        sql = (
+            f"INSERT INTO {qn(history._meta.db_table)} ({target}) "
+            f"SELECT {source}, %s, %s, %s, %s FROM {qn(model._meta.db_table)} WHERE "
         )
-    if update:
-        bulk_update_with_history(
-            update,
-            AnnualReturn,
-            [*RETURN_FIELDS, "status", "batch", "modified_by", "modified_on"],
-            batch_size=2000,
-            default_user=user,
-            default_change_reason=f"import {batch.pk}",
-        )
-        AnnualReturn.objects.filter(pk__in=[u.pk for u in update]).update(
-            modified_on=timezone.now()
-        )
-    batch.created, batch.updated = len(create), len(update)
+        extra = [self.db_now, self.reason, kind, self.history_user[model]]
+        with connection.cursor() as cursor:
+            if batch is not None:
+                batch_column = qn(model._meta.get_field("batch").column)
+                cursor.execute(f"{sql}{batch_column} = %s", [*extra, batch.pk])
+                return
+            pk = qn(model._meta.pk.column)
+            singles = []
+            for first, last in _runs(pks):
+                if last - first < 8:
+                    singles.extend(range(first, last + 1))
+                else:  # e.g. the new enterprises: one range
+                    cursor.execute(f"{sql}{pk} BETWEEN %s AND %s", [*extra, first, last])
+            for chunk in _chunks(singles, _CHUNK):
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"{sql}{pk} IN ({marks})", [*extra, *chunk])
 
 
-def _field_value(name: str, value):
-    if name == "major_violation":
-        return bool(value)
-    if name in ("main_product_unit", "credit_rating"):
-        return value or ""
-    return value
+def _runs(numbers: Iterable[int]):
+    """Runs of consecutive numbers: (first, last) pairs, in order."""
+    first = last = None
+    for n in sorted(numbers):
+        if last is not None and n == last + 1:
+            last = n
+            continue
+        if first is not None:
+            yield first, last
+        first = last = n
+    if first is not None:
+        yield first, last
+
+
+def _pk(user):
+    return getattr(user, "pk", None)
+
+
+def _check_columns() -> None:
+    """The insert columns must be every field of the table, and the history table its copy."""
+    for model, columns in (
+        (Enterprise, _ENTERPRISE_COLUMNS),
+        (AnnualReturn, _RETURN_COLUMNS),
+    ):
+        fields = {f.attname for f in model._meta.concrete_fields if not f.primary_key}
+        history = {
+            f.attname for f in model.history.model._meta.concrete_fields if not f.primary_key
+        }
+        if set(columns) != fields or {"id", *columns, *_HISTORY_EXTRA} != history:
+            raise RuntimeError(f"importer: the columns of {model.__name__} have changed")
+
+
+def _chunks(items: Sequence, size: int = _CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _rows_of(queryset, key: str, wanted: set, fields: Sequence[str]) -> dict:
+    """``key value -> (fields...)`` for the rows whose ``key`` is in ``wanted``.
+
+    Many wanted keys: one pass over ``queryset``; few: look-ups in chunks.
+    """
+    if not wanted:
+        return {}
+    found = {}
+    if len(wanted) >= _SCAN_FROM:
+        for row in queryset.values_list(key, *fields).iterator(chunk_size=10_000):
+            if row[0] in wanted:
+                found[row[0]] = row[1:]
+        return found
+    for chunk in _chunks(sorted(wanted)):
+        for row in queryset.filter(**{f"{key}__in": chunk}).values_list(key, *fields):
+            found[row[0]] = row[1:]
+    return found
+
+
+def _apply(batch: ImportBatch, rows, year: int, user, approve: bool) -> None:
+    _check_columns()
+    w = _Writer(batch, user)
+    columns = _columns(rows, {"uscc", *_ENTERPRISE_KEYS, *RETURN_FIELDS})
+    ids, existed = _upsert_enterprises(w, columns, year)
+    status = AnnualReturn.Status.APPROVED if approve else AnnualReturn.Status.SUBMITTED
+    enterprises = [ids[uscc] for uscc in columns["uscc"]]
+    counts = _upsert_returns(w, columns, enterprises, existed, year, status, batch, approve)
+    batch.created, batch.updated, batch.unchanged = counts
+
+
+_ENTERPRISE_KEYS = (
+    "name",
+    "city_code",
+    "county_code",
+    "park_key",
+    "industry_code",
+    "segment",
+    "main_products",
+)
+
+
+def _columns(rows, keys) -> dict[str, list]:
+    """Field key -> its typed values, one per clean row, in row order."""
+    if isinstance(rows, CleanRows):
+        return {key: rows.column(key) for key in keys}
+    return {key: [r.values.get(key) for r in rows] for key in keys}
+
+
+def _upsert_enterprises(w: _Writer, col: dict[str, list], year: int) -> tuple[dict, set]:
+    """Create the new enterprises, update the changed ones.
+
+    Returns ``uscc -> id`` for every row and the ids of the enterprises that existed before.
+    """
+    cities = dict(Area.objects.filter(kind="city").values_list("code", "id"))
+    parks = dict(Area.objects.filter(kind="park").values_list("key", "id"))
+    industries = dict(IndustryCode.objects.values_list("code", "id"))
+    usccs = col["uscc"]
+    wanted_columns = (  # in _ENTERPRISE_VALUES order
+        col["name"],
+        [cities[c] for c in col["city_code"]],
+        [c or "" for c in col["county_code"]],
+        [parks.get(p) if p else None for p in col["park_key"]],
+        [industries[c] for c in col["industry_code"]],
+        col["segment"],
+        [p or "" for p in col["main_products"]],
+    )
+    existing = _rows_of(
+        Enterprise.objects.order_by(), "uscc", set(usccs), ("id", *_ENTERPRISE_VALUES)
+    )
+    audit_new = (False, w.row_now, w.row_now, w.user_id, None)
+    new, changed, renamed = [], [], []
+    if not existing:  # all new: no comparisons
+        new = list(zip(usccs, *wanted_columns, *map(repeat, audit_new), strict=False))
+    else:
+        for uscc, wanted in zip(usccs, zip(*wanted_columns, strict=True), strict=True):
+            stored = existing.get(uscc)
+            if stored is None:
+                new.append((uscc, *wanted, *audit_new))
+            elif stored[1:] != wanted:
+                pk = stored[0]
+                if stored[1] != wanted[0]:
+                    until = date(year, 12, 31)
+                    renamed.append(FormerName(enterprise_id=pk, name=stored[1], until=until))
+                changed.append((*wanted, w.db_now, w.user_id, pk))
+
+    ids = {uscc: values[0] for uscc, values in existing.items()}
+    existed = set(ids.values())
+    if new:
+        before = Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        w.insert(Enterprise, _ENTERPRISE_COLUMNS, new)
+        fresh = {r[0] for r in new}
+        added = []
+        for uscc, pk in (
+            Enterprise.objects.filter(pk__gt=before).order_by().values_list("uscc", "pk")
+        ):
+            if uscc in fresh:
+                ids[uscc] = pk
+                added.append(pk)
+        w.copy_history(Enterprise, "+", pks=added)
+    if changed:
+        w.update(Enterprise, (*_ENTERPRISE_VALUES, "modified_on", "modified_by_id"), changed)
+        w.copy_history(Enterprise, "~", pks=[row[-1] for row in changed])
+        FormerName.objects.bulk_create(renamed)
+    return ids, existed
+
+
+def _return_columns(col: dict[str, list]) -> list[list]:
+    """The RETURN_FIELDS columns as the table stores them (blank text "", blank flag False)."""
+    out = []
+    for f in RETURN_FIELDS:
+        values = col[f]
+        if f in _TEXT_RETURN_FIELDS:
+            values = ["" if v is None else v for v in values]
+        elif f == "major_violation":
+            values = [bool(v) for v in values]
+        out.append(values)
+    return out
+
+
+def _upsert_returns(
+    w: _Writer,
+    col: dict[str, list],
+    enterprises: list[int],
+    existed: set[int],
+    year: int,
+    status: str,
+    batch: ImportBatch,
+    approve: bool,
+) -> tuple[int, int, int]:
+    """Create the new returns, update the changed ones; (created, updated, unchanged)."""
+    stored = _rows_of(
+        AnnualReturn.objects.filter(year=year).order_by(),
+        "enterprise_id",
+        existed.intersection(enterprises),
+        ("id", "status", *RETURN_FIELDS),
+    )
+    values_columns = _return_columns(col)  # compared with what is stored
+    written_columns = w.storable(AnnualReturn, RETURN_FIELDS, values_columns)
+    audit_new = (False, w.row_now, w.row_now, w.user_id, None)
+    audit_changed = (status, batch.pk, w.db_now, w.user_id)
+    new, changed = [], []
+    unchanged = 0
+    if not stored:  # all new: no comparisons
+        new = list(
+            zip(
+                enterprises,
+                repeat(year),
+                repeat(status),
+                repeat(batch.pk),
+                *written_columns,
+                *map(repeat, audit_new),
+                strict=False,
+            )
+        )
+    else:
+        rows = zip(
+            enterprises,
+            zip(*values_columns, strict=True),
+            zip(*written_columns, strict=True),
+            strict=True,
+        )
+        for enterprise, values, written in rows:
+            current = stored.get(enterprise)
+            if current is None:
+                new.append((enterprise, year, status, batch.pk, *written, *audit_new))
+            elif current[2:] != values or (approve and current[1] != status):
+                changed.append((*written, *audit_changed, current[0]))
+            else:
+                unchanged += 1
+
+    if new:
+        w.insert(AnnualReturn, _RETURN_COLUMNS, new)
+        w.copy_history(AnnualReturn, "+", batch=batch)  # before the updates join the batch
+    if changed:
+        w.update(
+            AnnualReturn,
+            (*RETURN_FIELDS, "status", "batch_id", "modified_on", "modified_by_id"),
+            changed,
+        )
+        w.copy_history(AnnualReturn, "~", pks=[row[-1] for row in changed])
+    return len(new), len(changed), unchanged

@@ -8,6 +8,7 @@ Public API::
 
     validate_rows(rows, *, year, sheet, context, dictionary=None, columns=None)
         -> ValidationResult(rows: list[CleanRow], errors: list[CellError], warnings: list[CellError])
+    validate_columns(row_numbers, raw_columns, *, year, ...)   # the same, rows given by column
     ValidationContext(cities, counties, parks, industries, aliases)   # reference tables
     ValidationContext.from_areas(areafile=None, *, counties=None, industries=None)
     CellError(sheet, row, column, field_key, value, code, params, severity).message("zh" | "en")
@@ -29,9 +30,10 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import compress
 from typing import Any, Literal
 
 from stdnum.cn import uscc as _uscc
@@ -43,10 +45,12 @@ __all__ = [
     "RETURNS_SHEET",
     "CellError",
     "CleanRow",
+    "CleanRows",
     "ValidationContext",
     "ValidationResult",
     "column_index",
     "display_value",
+    "validate_columns",
     "validate_rows",
 ]
 
@@ -494,9 +498,79 @@ class CleanRow:
         return self.values["uscc"]
 
 
+class CleanRows(Sequence[CleanRow]):
+    """The clean rows of :func:`validate_columns`: a read-only sequence of :class:`CleanRow`.
+
+    The checks work column by column, so the rows are kept as columns and made into
+    CleanRows (one dict each) only when first used; :meth:`column` gives a field's values
+    for every clean row straight from the columns (what a bulk import wants).
+    """
+
+    def __init__(
+        self,
+        row_numbers: Sequence[int],
+        index: Sequence[int],
+        columns: Mapping[str, Sequence[Any]],
+        keys: Sequence[str],
+    ):
+        self._row_numbers = row_numbers
+        self._index = index  # positions of the clean rows in row_numbers and the columns
+        self._columns = columns
+        self._keys = list(keys)
+        self._rows: list[CleanRow] | None = None
+
+    def column(self, key: str) -> list[Any]:
+        """The typed values of ``key`` (None when blank), one per clean row."""
+        col = self._columns.get(key)
+        if col is None:
+            return [None] * len(self._index)
+        if len(self._index) == len(self._row_numbers):
+            return list(col)
+        return [col[i] for i in self._index]
+
+    def without(self, rows: Collection[int]) -> CleanRows:
+        """These rows but those whose Excel row number is in ``rows``."""
+        numbers = self._row_numbers
+        index = [i for i in self._index if numbers[i] not in rows]
+        return CleanRows(numbers, index, self._columns, self._keys)
+
+    def _list(self) -> list[CleanRow]:
+        if self._rows is None:
+            n = len(self._row_numbers)
+            blank = [None] * n
+            keys = self._keys
+            values = list(zip(*(self._columns.get(k, blank) for k in keys), strict=True))
+            numbers = self._row_numbers
+            self._rows = [
+                CleanRow(numbers[i], dict(zip(keys, values[i], strict=True))) for i in self._index
+            ]
+        return self._rows
+
+    def __getitem__(self, i):
+        return self._list()[i]
+
+    def __iter__(self):
+        return iter(self._list())
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return self._list() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+
 @dataclass
 class ValidationResult:
-    rows: list[CleanRow]
+    #: The rows without errors (a :class:`CleanRows` from the validators; any sequence of
+    #: CleanRow will do).
+    rows: Sequence[CleanRow]
     errors: list[CellError]
     warnings: list[CellError]
     #: Number of rows checked (with or without errors).
@@ -621,6 +695,31 @@ def _decimal_parser(f: FieldSpec) -> Callable[[Any], Decimal]:
             return Decimal(repr(raw)).quantize(quantum, rounding=ROUND_HALF_UP)
         return slow(raw)
 
+    def many(raws: Iterable[Any]) -> dict[Any, Decimal]:
+        """``parse`` of the floats among ``raws`` that have at most ``decimals`` decimals.
+
+        For such a float x (below 1e13), n = round(x * 10**decimals) is exact, n / 10**decimals
+        gives x back, and ``Decimal(n).scaleb(-decimals)`` is what ``parse`` gives: the same
+        digits and exponent. Other values are left to ``parse``.
+        """
+        import numpy as np
+
+        floats = [r for r in raws if type(r) is float]
+        if not floats:
+            return {}
+        x = np.array(floats)
+        with np.errstate(invalid="ignore", over="ignore"):
+            n = np.rint(x * scale)
+            ok = (x >= lo) & (x <= hi) & (np.abs(x) < 1e13) & (n / scale == x)
+        exponent = -f.decimals
+        out: dict[Any, Decimal] = {}
+        ints = n[ok].astype(np.int64).tolist()
+        for raw, k in zip(compress(floats, ok.tolist()), ints, strict=True):
+            out[raw] = Decimal(k).scaleb(exponent) if k else zero
+        return out
+
+    scale = float(10**f.decimals)
+    parse.many = many  # type: ignore[attr-defined]
     return parse
 
 
@@ -701,8 +800,19 @@ def _uscc_check_char(body: str) -> str:
     return _USCC_CHARS[(31 - total % 31) % 31]
 
 
+#: The form of a code (GB 32100-2015): what the checks below accept, in one match.
+_USCC_FORM = re.compile(r"[1-9ANY][0-9A-HJ-NP-RTUW-Y][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}")
+
+
 def _check_uscc(s: str) -> str:
     code = s.upper()
+    if _USCC_FORM.fullmatch(code) is not None:  # the usual case: only the checksum to check
+        if (
+            _uscc_check_char(code[:17]) != code[17]
+            and _uscc.calc_check_digit(code[:17]) != code[17]
+        ):
+            raise _Bad("bad_uscc", reason="checksum")
+        return code
     if len(code) != 18:
         raise _Bad("bad_uscc", reason="length", length=len(code))
     if (
@@ -744,7 +854,61 @@ def _code_parser(f: FieldSpec, aliases: Mapping[str, str]) -> Callable[[Any], st
             raise _Bad("text_too_long", length=len(s), max_length=limit)
         return s
 
+    if fmt == "uscc":
+        parse.many = _uscc_many  # type: ignore[attr-defined]
     return parse
+
+
+_USCC_TABLES: dict[str, Any] = {}
+
+
+def _uscc_tables() -> dict[str, Any]:
+    """Byte -> (valid first character, valid character, digit, value) lookup arrays."""
+    if not _USCC_TABLES:
+        import numpy as np
+
+        def flags(chars: Iterable[str]) -> np.ndarray:
+            table = np.zeros(256, dtype=bool)
+            table[[ord(c) for c in chars]] = True
+            return table
+
+        value = np.zeros(256, dtype=np.int64)
+        for c, v in _USCC_VALUE.items():
+            value[ord(c)] = v
+        _USCC_TABLES.update(
+            first=flags(_USCC_FIRST),
+            char=flags(_USCC_CHARS),
+            digit=flags("0123456789"),
+            value=value,
+            chars=np.frombuffer(_USCC_CHARS.encode("ascii"), dtype=np.uint8),
+            weights=np.array(_USCC_WEIGHTS, dtype=np.int64),
+        )
+    return _USCC_TABLES
+
+
+def _uscc_many(raws: Iterable[Any]) -> dict[Any, str]:
+    """``parse`` of the well-formed codes with the right check character among ``raws``, all
+    checked at once (the test of :func:`_check_uscc`'s fast path, in numpy). The others are
+    left to ``parse``, which finds what is wrong with them."""
+    import numpy as np
+
+    texts = [r for r in raws if type(r) is str]
+    codes = [r.strip().upper() for r in texts]
+    keep = [i for i, c in enumerate(codes) if len(c) == 18 and c.isascii()]
+    if not keep:
+        return {}
+    t = _uscc_tables()
+    a = np.frombuffer("".join([codes[i] for i in keep]).encode("ascii"), dtype=np.uint8)
+    a = a.reshape(-1, 18)
+    ok = (
+        t["first"][a[:, 0]]
+        & t["char"][a[:, 1]]
+        & t["digit"][a[:, 2:8]].all(axis=1)
+        & t["char"][a[:, 8:]].all(axis=1)
+    )
+    check = (31 - (t["value"][a[:, :17]] @ t["weights"]) % 31) % 31
+    ok &= t["chars"][check] == a[:, 17]
+    return {texts[keep[j]]: codes[keep[j]] for j in np.flatnonzero(ok).tolist()}
 
 
 def _enum_parser(f: FieldSpec) -> Callable[[Any], Any]:
@@ -827,6 +991,69 @@ def _is_blank(raw: Any) -> bool:
     return raw is None or (type(raw) is str and not raw.strip())
 
 
+_CACHEABLE = frozenset({str, float, int, type(None)})
+
+
+def _raw_column(rows: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
+    """The raw values of one field, row by row (a missing key is a blank cell)."""
+    try:
+        return list(map(operator.itemgetter(key), rows))
+    except KeyError:
+        return [row.get(key) for row in rows]
+
+
+def _parse_column(
+    raws: Sequence[Any], parse: Callable[[Any], Any], required: bool
+) -> tuple[list[Any], list[tuple[int, str, dict[str, Any]]]]:
+    """The parsed values of one column (None where blank or bad) and its problems in row order.
+
+    Problems are ``(index, code, params)``; ``code`` is "required" for a blank required cell.
+    A column of text and floats (what a workbook gives) or of text and ints is parsed once
+    per distinct value: parsers are pure, and the only distinct values such a column holds
+    that Python finds equal, 0.0 and -0.0, parse alike. Anything else (bools, which equal 0
+    and 1; ints mixed with floats, e.g. a code typed as 10**16 and as 1e16; dates) is parsed
+    cell by cell.
+    """
+    problems: list[tuple[int, str, dict[str, Any]]] = []
+    # The types of every cell, not of the distinct values: False == 0 would hide a bool.
+    kinds = set(map(type, raws))
+    if kinds <= _CACHEABLE and not (int in kinds and float in kinds):
+        distinct = set(raws)
+        many = getattr(parse, "many", None)
+        parsed: dict[Any, Any] = many(distinct) if many is not None else {}
+        failed: dict[Any, _Bad | None] = {}  # None: blank
+        for raw in distinct.difference(parsed) if parsed else distinct:
+            if raw is None or (type(raw) is str and not raw.strip()):
+                if required:
+                    failed[raw] = None
+                continue
+            try:
+                parsed[raw] = parse(raw)
+            except _Bad as bad:
+                failed[raw] = bad
+        out = list(map(parsed.get, raws))
+        if failed:
+            for i, raw in enumerate(raws):
+                if raw in failed:
+                    bad = failed[raw]
+                    if bad is None:
+                        problems.append((i, "required", {}))
+                    else:
+                        problems.append((i, bad.code, bad.params))
+        return out, problems
+    out = [None] * len(raws)
+    for i, raw in enumerate(raws):
+        if raw is None or (type(raw) is str and not raw.strip()):
+            if required:
+                problems.append((i, "required", {}))
+            continue
+        try:
+            out[i] = parse(raw)
+        except _Bad as bad:
+            problems.append((i, bad.code, bad.params))
+    return out, problems
+
+
 def validate_rows(
     rows: Iterable[tuple[int, Mapping[str, Any]]],
     *,
@@ -844,6 +1071,39 @@ def validate_rows(
     locates the errors when the columns are not in the template's order; a
     field absent from ``columns`` is not checked at all (its missing column is
     reported once by the reader instead of once per row).
+
+    The work goes column by column (each field parsed for all rows, then each check over
+    all rows); the problems are gathered per row in the order a row-by-row pass finds them.
+    """
+    rows = rows if isinstance(rows, list) else list(rows)
+    raw_rows = [raw for _r, raw in rows]
+    d = dictionary or load_dictionary()
+    wanted = d.keys() if columns is None else [k for k in columns if k in d.by_key]
+    return validate_columns(
+        [r for r, _raw in rows],
+        {key: _raw_column(raw_rows, key) for key in wanted},
+        year=year,
+        sheet=sheet,
+        context=context,
+        dictionary=d,
+        columns=columns,
+    )
+
+
+def validate_columns(
+    row_numbers: Sequence[int],
+    raw_columns: Mapping[str, Sequence[Any]],
+    *,
+    year: int,
+    sheet: str = RETURNS_SHEET,
+    context: ValidationContext,
+    dictionary: Dictionary | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> ValidationResult:
+    """:func:`validate_rows` for rows given column by column (the reader's fast path).
+
+    ``raw_columns``: field key -> the raw values of that field, one per row of ``row_numbers``
+    (a blank cell is None or ""; a missing key is a column of blank cells).
     """
     d = dictionary or load_dictionary()
     parsers = _parsers(d, context)
@@ -863,132 +1123,159 @@ def validate_rows(
         if all(k in letters for k in (*rule.fields, rule.bound))
     ]
     has = letters.__contains__
-    check_year = has("year")
-    check_city = has("city_code")
-    check_county = has("county_code")
     check_park = has("park_key") and any(c is not None for c in parks.values())
     check_industry = has("industry_code") and industries is not None
-    check_uscc = has("uscc")
 
-    errors: list[CellError] = []
-    warnings: list[CellError] = []
-    clean: list[CleanRow] = []
-    seen_uscc: dict[str, list[int]] = {}
-    checked = 0
+    n = len(row_numbers)
+    row_nos = row_numbers
+    row_errors: dict[int, list[CellError]] = {}
+    row_warnings: dict[int, list[CellError]] = {}
+    failed: dict[int, set[str]] = {}
 
     def make(
-        row_no: int, key: str, code: str, raw: Any, severity: Severity = "error", **params: Any
+        i: int, key: str, code: str, raw: Any, severity: Severity = "error", **params: Any
     ) -> CellError:
         value = None if _is_blank(raw) else display_value(raw)
-        return CellError(sheet, row_no, letters.get(key), key, value, code, params, severity)
+        return CellError(sheet, row_nos[i], letters.get(key), key, value, code, params, severity)
 
-    for row_no, raw_row in rows:
-        checked += 1
-        values: dict[str, Any] = dict.fromkeys(all_keys)
-        failed: set[str] = set()
-        row_errors: list[CellError] = []
-        get = raw_row.get
-        for key, required, parse in plan:
-            raw = get(key)
-            if raw is None or raw == "" or (type(raw) is str and not raw.strip()):
-                if required:
-                    row_errors.append(make(row_no, key, "required", None))
-                    failed.add(key)
+    def error(i: int, key: str, code: str, **params: Any) -> None:
+        row_errors.setdefault(i, []).append(make(i, key, code, raw[key][i], **params))
+
+    # -- each cell ---------------------------------------------------------------------
+    raw: dict[str, Sequence[Any]] = {}
+    value: dict[str, list[Any]] = {}
+    for key, required, parse in plan:
+        raw[key] = raw_columns[key] if key in raw_columns else [None] * n
+        value[key], problems = _parse_column(raw[key], parse, required)
+        for i, code, params in problems:
+            cell = None if code == "required" else raw[key][i]
+            row_errors.setdefault(i, []).append(make(i, key, code, cell, **params))
+            failed.setdefault(i, set()).add(key)
+
+    # -- checks against the import and the reference tables -----------------------------
+    if has("year"):
+        for i, y in enumerate(value["year"]):
+            if y is not None and y != year:
+                error(i, "year", "wrong_year", year=year)
+    city_of_row: list[str | None] = [None] * n
+    if has("city_code"):
+        city_of_row = list(value["city_code"])
+        for i, city in enumerate(city_of_row):
+            if city is not None and city not in cities:
+                error(i, "city_code", "unknown_city")
+                city_of_row[i] = None
+    if has("county_code"):
+        city_column = letters.get("city_code")
+        for i, county in enumerate(value["county_code"]):
+            if county is None:
                 continue
-            try:
-                values[key] = parse(raw)
-            except _Bad as bad:
-                row_errors.append(make(row_no, key, bad.code, raw, **bad.params))
-                failed.add(key)
-
-        # -- checks against the import and the reference tables ------------------
-        v = values
-        if check_year and v["year"] is not None and v["year"] != year:
-            row_errors.append(make(row_no, "year", "wrong_year", get("year"), year=year))
-        city = v["city_code"] if check_city else None
-        if city is not None and city not in cities:
-            row_errors.append(make(row_no, "city_code", "unknown_city", get("city_code")))
-            city = None
-        county = v["county_code"] if check_county else None
-        if county is not None:
+            city = city_of_row[i]
             if counties is not None and county not in counties:
-                row_errors.append(make(row_no, "county_code", "unknown_county", get("county_code")))
+                error(i, "county_code", "unknown_county")
             elif city is not None and (
                 counties[county] != city if counties is not None else county[:4] != city[:4]
             ):
-                row_errors.append(
-                    make(
-                        row_no,
-                        "county_code",
-                        "county_not_in_city",
-                        get("county_code"),
-                        city=city,
-                        city_column=letters.get("city_code"),
-                    )
-                )
-        if check_park and city is not None and v["park_key"] is not None:
-            park_city = parks.get(v["park_key"])
-            if park_city is not None and park_city != city:
-                row_errors.append(
-                    make(
-                        row_no,
-                        "park_key",
-                        "park_not_in_city",
-                        get("park_key"),
-                        city=city,
-                        city_column=letters.get("city_code"),
-                    )
-                )
-        if check_industry:
-            industry = v["industry_code"]
+                error(i, "county_code", "county_not_in_city", city=city, city_column=city_column)
+    if check_park:
+        city_column = letters.get("city_code")
+        for i, park in enumerate(value["park_key"]):
+            city = city_of_row[i]
+            if city is not None and park is not None:
+                park_city = parks.get(park)
+                if park_city is not None and park_city != city:
+                    error(i, "park_key", "park_not_in_city", city=city, city_column=city_column)
+    if check_industry:
+        for i, industry in enumerate(value["industry_code"]):
             if industry is not None and industry not in industries:
-                row_errors.append(
-                    make(row_no, "industry_code", "unknown_industry", get("industry_code"))
-                )
+                error(i, "industry_code", "unknown_industry")
 
-        # -- cross-field rules -----------------------------------------------------
-        for rule, involved in rules:
-            if failed and not failed.isdisjoint(involved):
+    # -- cross-field rules -------------------------------------------------------------------
+    for rule, involved in rules:
+        for i in _rule_suspects(rule, value):
+            if i in failed and not failed[i].isdisjoint(involved):
                 continue
-            found = _apply_rule(rule, v, letters)
+            found = _apply_rule(rule, {k: value[k][i] for k in involved}, letters)
             if found is None:
                 continue
             key, raw_key, params = found
-            error = make(row_no, key, rule.code, get(raw_key), rule.severity, **params)
-            (row_errors if rule.severity == "error" else warnings).append(error)
+            problem = make(i, key, rule.code, raw[raw_key][i], rule.severity, **params)
+            target = row_errors if rule.severity == "error" else row_warnings
+            target.setdefault(i, []).append(problem)
 
-        if check_uscc and v["uscc"] is not None:
-            seen_uscc.setdefault(v["uscc"], []).append(row_no)
-        if row_errors:
-            errors.extend(row_errors)
-        else:
-            clean.append(CleanRow(row_no, values))
+    # -- clean rows, errors in row order -----------------------------------------------------
+    errors = [e for i in sorted(row_errors) for e in row_errors[i]]
+    warnings = [w for i in sorted(row_warnings) for w in row_warnings[i]]
+    index = [i for i in range(n) if i not in row_errors] if row_errors else range(n)
+    clean = CleanRows(row_nos, index, value, all_keys)
 
-    # -- the same enterprise twice: report every row --------------------------------
-    duplicated: set[int] = set()
-    for uscc, row_nos in seen_uscc.items():
-        if len(row_nos) < 2:
-            continue
-        for r in row_nos:
-            others = [o for o in row_nos if o != r]
-            errors.append(
-                CellError(
-                    sheet,
-                    r,
-                    letters["uscc"],
-                    "uscc",
-                    uscc,
-                    "duplicate_enterprise",
-                    {"other_rows": others},
-                )
-            )
-            duplicated.add(r)
-    if duplicated:
-        clean = [c for c in clean if c.row not in duplicated]
+    # -- the same enterprise twice: report every row --------------------------------------------
+    if has("uscc"):
+        codes = [c for c in value["uscc"] if c is not None]
+        if len(set(codes)) != len(codes):
+            seen_uscc: dict[str, list[int]] = {}
+            for i, uscc in enumerate(value["uscc"]):
+                if uscc is not None:
+                    seen_uscc.setdefault(uscc, []).append(row_nos[i])
+            duplicated: set[int] = set()
+            for uscc, row_list in seen_uscc.items():
+                if len(row_list) < 2:
+                    continue
+                for r in row_list:
+                    others = [o for o in row_list if o != r]
+                    errors.append(
+                        CellError(
+                            sheet,
+                            r,
+                            letters["uscc"],
+                            "uscc",
+                            uscc,
+                            "duplicate_enterprise",
+                            {"other_rows": others},
+                        )
+                    )
+                    duplicated.add(r)
+            clean = clean.without(duplicated)
 
     errors.sort(key=sort_key)
     warnings.sort(key=sort_key)
-    return ValidationResult(rows=clean, errors=errors, warnings=warnings, checked=checked)
+    return ValidationResult(rows=clean, errors=errors, warnings=warnings, checked=n)
+
+
+def _rule_suspects(rule: Any, value: Mapping[str, list[Any]]) -> Iterable[int]:
+    """The rows where ``rule`` may fail (a superset; :func:`_apply_rule` decides)."""
+    bound = value[rule.bound]
+    parts = [value[k] for k in rule.fields]
+    if rule.kind == "required_with":
+        return (
+            i for i, b in enumerate(bound) if b is None and any(p[i] is not None for p in parts)
+        )
+    factor = rule.factor
+    if len(parts) == 1:
+        [part] = parts
+        if factor == 1:
+            return (
+                i
+                for i, (x, b) in enumerate(zip(part, bound, strict=True))
+                if x is not None and b is not None and x > b
+            )
+        return (
+            i
+            for i, (x, b) in enumerate(zip(part, bound, strict=True))
+            if x is not None and b is not None and x > b * factor
+        )
+
+    def suspects() -> Iterable[int]:
+        for i, (b, *xs) in enumerate(zip(bound, *parts, strict=True)):
+            if b is None:
+                continue
+            total = None
+            for x in xs:
+                if x is not None:
+                    total = x if total is None else total + x
+            if total is not None and total > (b * factor if factor != 1 else b):
+                yield i
+
+    return suspects()
 
 
 def _apply_rule(

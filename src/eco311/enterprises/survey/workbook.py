@@ -31,7 +31,7 @@ import io
 import operator
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -44,11 +44,13 @@ from .dictionary import Dictionary, FieldSpec, column_letter, load_dictionary
 from .validate import (
     RETURNS_SHEET,
     CellError,
+    CleanRows,
     ValidationContext,
     ValidationResult,
     column_index,
     display_value,
     sort_key,
+    validate_columns,
     validate_rows,
 )
 
@@ -740,6 +742,78 @@ class ReadResult:
         return not self.errors
 
 
+@dataclass
+class _Table:
+    """The data rows of a returns sheet as python-calamine gives them (blank cells "").
+
+    ``keys[n]`` is read from column ``picks[n]``; ``index`` lists the rows of ``data``
+    (0-based) that are not fully empty.
+    """
+
+    data: list[list[Any]]
+    keys: list[str]
+    picks: list[int]
+    index: list[int]
+
+    def row_numbers(self) -> list[int]:
+        return [i + 1 for i in self.index]
+
+    def rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """``(excel_row, {field_key: value})``, blank cells as None (:attr:`ReadResult.rows`)."""
+        if not self.picks:
+            return []
+        keys, data = self.keys, self.data
+        pick = operator.itemgetter(*self.picks)
+        single = len(self.picks) == 1
+        out = []
+        for i in self.index:
+            vals = (pick(data[i]),) if single else pick(data[i])
+            out.append(
+                (i + 1, {k: (None if x == "" else x) for k, x in zip(keys, vals, strict=True)})
+            )
+        return out
+
+    def columns(self) -> dict[str, Sequence[Any]]:
+        """Field key -> its raw values, row by row (blank cells "")."""
+        index, data = self.index, self.data
+        if not index:
+            return {k: [] for k in self.keys}
+        first, last = index[0], index[-1]
+        if last - first + 1 == len(index):  # no empty rows in between: transpose in one go
+            try:
+                transposed = list(zip(*data[first : last + 1], strict=True))
+            except ValueError:  # rows of different lengths (calamine gives a rectangle)
+                pass
+            else:
+                return {k: transposed[j] for k, j in zip(self.keys, self.picks, strict=True)}
+        return {k: [data[i][j] for i in index] for k, j in zip(self.keys, self.picks, strict=True)}
+
+
+class _LazyRows(Sequence):
+    """:attr:`ReadResult.rows` of :func:`check_workbook`, made into dicts when first used."""
+
+    def __init__(self, table: _Table):
+        self._table = table
+        self._rows: list[tuple[int, dict[str, Any]]] | None = None
+
+    def _list(self) -> list[tuple[int, dict[str, Any]]]:
+        if self._rows is None:
+            self._rows = self._table.rows()
+        return self._rows
+
+    def __getitem__(self, i):
+        return self._list()[i]
+
+    def __len__(self) -> int:
+        return len(self._table.index) if self._table.picks else 0
+
+    def __eq__(self, other: object) -> bool:
+        return self._list() == (list(other) if isinstance(other, Sequence) else other)
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+
 _UNIT_SUFFIX = re.compile(r"[（(][^（）()]*[）)]$")
 _SPACE = re.compile(r"\s+")
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
@@ -870,7 +944,15 @@ def read_returns_workbook(source: Source, dictionary: Dictionary | None = None) 
     correctly), merged cells in the data area (``merged_cells``) and skips
     fully empty rows.  A file that is not a workbook gives ``unreadable``.
     """
-    d = dictionary or load_dictionary()
+    read, table = _read(source, dictionary or load_dictionary())
+    if table is not None:
+        read.rows = table.rows()
+    return read
+
+
+def _read(source: Source, dictionary: Dictionary) -> tuple[ReadResult, _Table | None]:
+    """:func:`read_returns_workbook` without the rows: the sheet's data rows come as a table."""
+    d = dictionary
     problems: list[CellError] = []
 
     def problem(
@@ -891,7 +973,7 @@ def read_returns_workbook(source: Source, dictionary: Dictionary | None = None) 
         names = list(wb.sheet_names)
     except (CalamineError, OSError, ValueError, zipfile.BadZipFile) as exc:
         problem("unreadable", reason=str(exc) or type(exc).__name__)
-        return ReadResult(RETURNS_SHEET, [], problems)
+        return ReadResult(RETURNS_SHEET, [], problems), None
 
     sheet_name = _find_returns_sheet(names)
     visible = {m.name: str(m.visible).endswith("Visible") for m in wb.sheets_metadata}
@@ -910,7 +992,7 @@ def read_returns_workbook(source: Source, dictionary: Dictionary | None = None) 
         )
     if sheet_name is None:
         problem("missing_sheet", expected=RETURNS_SHEET)
-        return ReadResult(RETURNS_SHEET, [], sorted(problems, key=sort_key))
+        return ReadResult(RETURNS_SHEET, [], sorted(problems, key=sort_key)), None
 
     sheet = wb.get_sheet_by_name(sheet_name)
     data: list[list[Any]] = sheet.to_python(skip_empty_area=False) if sheet.height else []
@@ -934,7 +1016,7 @@ def read_returns_workbook(source: Source, dictionary: Dictionary | None = None) 
             column="A",
             value=display_value(head1[0]) if head1 and not _blank(head1[0]) else None,
         )
-        return ReadResult(sheet_name, [], sorted(problems, key=sort_key))
+        return ReadResult(sheet_name, [], sorted(problems, key=sort_key)), None
     second_is_data = not any(keys2) and any(not _blank(v) for v in head2)
     if second_is_data:
         problem("no_header", sheet=sheet_name, row=2, column="A")
@@ -1033,22 +1115,24 @@ def read_returns_workbook(source: Source, dictionary: Dictionary | None = None) 
     keys = [k for k, _j in ordered]
     picks = [j for _k, j in ordered]
     start = first_data - 1 if second_is_data else first_data
-    rows: list[tuple[int, dict[str, Any]]] = []
+    index: list[int] = []  # the rows that are not fully empty
     if picks:
         pick = operator.itemgetter(*picks)
         single = len(picks) == 1
+        j0 = picks[0]
         for i in range(start, len(data)):
+            x = data[i][j0]
+            if x != "" and (type(x) is not str or x.strip()):
+                index.append(i)
+                continue
             vals = pick(data[i])
             if single:
                 vals = (vals,)
             for x in vals:
                 if x != "" and (type(x) is not str or x.strip()):
+                    index.append(i)
                     break
-            else:
-                continue  # fully empty row
-            rows.append(
-                (i + 1, {k: (None if x == "" else x) for k, x in zip(keys, vals, strict=True)})
-            )
+    table = _Table(data, keys, picks, index)
     for j in unnamed:
         first_row = next((i + 1 for i in range(start, len(data)) if not _blank(data[i][j])), None)
         if first_row is not None:
@@ -1059,9 +1143,9 @@ def read_returns_workbook(source: Source, dictionary: Dictionary | None = None) 
                 column=column_letter(j),
                 first_row=first_row,
             )
-    if not rows and not any(p.code == "no_header" for p in problems):
+    if not index and not any(p.code == "no_header" for p in problems):
         problem("no_data", sheet=sheet_name)
-    return ReadResult(sheet_name, rows, sorted(problems, key=sort_key), columns)
+    return ReadResult(sheet_name, [], sorted(problems, key=sort_key), columns), table
 
 
 def check_workbook(
@@ -1079,15 +1163,28 @@ def check_workbook(
     :func:`highlight_errors` marks.
     """
     d = dictionary or load_dictionary()
-    read = read_returns_workbook(source, d)
-    result = validate_rows(
-        read.rows, year=year, sheet=read.sheet, context=context, dictionary=d, columns=read.columns
-    )
+    read, table = _read(source, d)
+    if table is None:
+        result = validate_rows([], year=year, sheet=read.sheet, context=context, dictionary=d)
+    else:
+        read.rows = _LazyRows(table)  # type: ignore[assignment]
+        result = validate_columns(
+            table.row_numbers(),
+            table.columns(),
+            year=year,
+            sheet=read.sheet,
+            context=context,
+            dictionary=d,
+            columns=read.columns,
+        )
     result.errors = sorted([*read.errors, *result.errors], key=sort_key)
     result.warnings = sorted([*read.warnings, *result.warnings], key=sort_key)
     spoilt = {e.row for e in read.errors if e.row is not None and e.row >= FIRST_DATA_ROW}
     if spoilt:  # e.g. merged cells: the row's values cannot be trusted
-        result.rows = [r for r in result.rows if r.row not in spoilt]
+        if isinstance(result.rows, CleanRows):
+            result.rows = result.rows.without(spoilt)
+        else:
+            result.rows = [r for r in result.rows if r.row not in spoilt]
     return read, result
 
 
