@@ -47,6 +47,7 @@ bench: install
 	$(UV) run python bench/run.py
 	$(UV) run python bench/survey_import.py $(BENCH_ARGS)
 	$(UV) run python bench/kpi.py $(BENCH_ARGS)
+	$(UV) run python bench/ranking_uncertainty.py
 
 bench-survey: install
 	$(UV) run python bench/survey_import.py $(BENCH_ARGS)

@@ -11,6 +11,11 @@ PURE = [
     SRC / "plans" / "planfile.py",
     SRC / "geo" / "areafile.py",
     SRC / "reports" / "document.py",
+    SRC / "core" / "datafile.py",
+    *sorted((SRC / "enterprises" / "survey").glob("*.py")),
+    *sorted((SRC / "enterprises" / "kpi").glob("*.py")),
+    *sorted((SRC / "ranking" / "engine").glob("*.py")),
+    SRC / "ranking" / "inputs.py",
 ]
 
 

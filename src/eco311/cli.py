@@ -106,8 +106,32 @@ def cmd_serve(args) -> int:
 
     from eco311.wsgi import application
 
+    if not args.no_worker:
+        from eco311.core import jobs
+
+        jobs.start_thread()
     print(f"eco311 is serving on http://{args.host}:{args.port}/", flush=True)
     serve(application, host=args.host, port=args.port, threads=args.threads, _quiet=True)
+    return 0
+
+
+def cmd_worker(args) -> int:
+    """Run background jobs until interrupted (or, with --once, until the queue is empty)."""
+    _django()
+    import threading
+
+    from eco311.core import jobs
+
+    if args.once:
+        while (job := jobs.run_next()) is not None:
+            print(f"job {job.pk} {job.kind}: {job.status}", flush=True)
+        return 0
+    stop = threading.Event()
+    print("eco311 worker: waiting for jobs (Ctrl+C stops)", flush=True)
+    try:
+        jobs.work(stop, poll=args.poll)
+    except KeyboardInterrupt:
+        stop.set()
     return 0
 
 
@@ -271,6 +295,14 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
 
+    from eco311.ranking.engine.cli import register as register_rank
+
+    register_rank(
+        sub.add_parser("rank", help="composite-indicator rankings").add_subparsers(
+            dest="rank_command", required=True
+        )
+    )
+
     p = sub.add_parser("kpi", help="the plan's indicators computed from the enterprise survey")
     p.add_argument("--year", help="a year or a range, e.g. 2024 or 2021-2025")
     p.add_argument("--scope", help="a scope key: 370000, a city code, cluster-… or park-…")
@@ -315,11 +347,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--threads", type=int, default=8)
+        p.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not run background jobs in this process (run `eco311 worker` instead)",
+        )
         if name == "demo":
             p.add_argument("--seed", type=int, default=1)
             p.add_argument("--password", default="eco311-demo")
             p.add_argument("--no-serve", action="store_true")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("worker", help="run background jobs (rankings, long reports)")
+    p.add_argument("--once", action="store_true", help="run the queued jobs, then stop")
+    p.add_argument("--poll", type=float, default=1.0, help="seconds between looks at the queue")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -4,7 +4,16 @@ from django.urls import include, path
 
 from eco311.accounts import views as account_views
 from eco311.api.views import api
-from eco311.web.views import enterprises, evaluation, indicators, pages, survey, targets
+from eco311.web.views import (
+    enterprises,
+    evaluation,
+    indicators,
+    pages,
+    rankings,
+    returns,
+    survey,
+    targets,
+)
 
 urlpatterns = [
     path("", pages.dashboard, name="home"),
@@ -30,11 +39,34 @@ urlpatterns = [
     path("survey/import/", survey.survey_import, name="survey_import"),
     path("survey/import/<int:batch_id>/", survey.import_batch, name="survey_batch"),
     path("survey/import/<int:batch_id>/errors.xlsx", survey.import_errors, name="survey_errors"),
+    path("returns/", returns.returns_queue, name="returns_queue"),
+    path("returns/mine/", returns.my_return, name="my_return"),
+    path("returns/<str:uscc>/<int:year>/", returns.return_review, name="return_review"),
+    path("returns/<str:uscc>/<int:year>/review/", returns.review_return, name="review_return"),
     path("enterprises/", enterprises.enterprise_list, name="enterprises"),
     path("enterprises/<str:uscc>/", enterprises.enterprise_detail, name="enterprise"),
     path("kpi/", indicators.kpi_list, name="kpis"),
     path("kpi/<slug:key>/", indicators.kpi_detail, name="kpi"),
     path("kpi/<slug:key>/enterprises.xlsx", indicators.kpi_export, name="kpi_export"),
+    path("rankings/", rankings.ranking_list, name="rankings"),
+    path("rankings/start/", rankings.ranking_start, name="ranking_start"),
+    path("rankings/methodology/", rankings.methodology_current, name="ranking_methodology"),
+    path("rankings/<int:ranking_id>/", rankings.ranking_detail, name="ranking"),
+    path("rankings/<int:ranking_id>/progress/", rankings.ranking_progress, name="ranking_progress"),
+    path("rankings/<int:ranking_id>/publish/", rankings.ranking_publish, name="ranking_publish"),
+    path("rankings/<int:ranking_id>/discard/", rankings.ranking_discard, name="ranking_discard"),
+    path(
+        "rankings/<int:ranking_id>/methodology/",
+        rankings.methodology_snapshot,
+        name="ranking_snapshot_methodology",
+    ),
+    path("rankings/<int:ranking_id>/export.xlsx", rankings.ranking_xlsx, name="ranking_xlsx"),
+    path("rankings/<int:ranking_id>/export.pdf", rankings.ranking_pdf, name="ranking_pdf"),
+    path(
+        "rankings/<int:ranking_id>/enterprises/<str:uscc>/",
+        rankings.ranking_entry,
+        name="ranking_entry",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="accounts/login.html"),

@@ -10,14 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def token_for(personas):
-    def make(name):
-        return {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(personas[name], 'test')[1]}"}
-
-    return make
-
-
-@pytest.fixture
 def dept_target(personas):
     unit = personas["dept"].membership.unit
     return (

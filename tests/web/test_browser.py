@@ -190,3 +190,97 @@ def test_the_survey_page_and_the_public_view_of_enterprises(server, browser):
     page.goto(f"{server}/kpi/env_revenue_total/")
     page.wait_for_selector("[data-chart=map] canvas")
     assert page.locator("[data-testid=drill-down]").count() == 0
+
+
+def test_an_enterprise_corrects_its_return_and_the_city_approves_it(server, browser):
+    errors = []
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, server, "enterprise")  # the demo's enterprise is in Jinan
+    page.click("[data-testid=nav-my-return]")
+    page.wait_for_selector("[data-testid=return-form]")
+    assert page.inner_text("[data-testid=return-status]") == "已审核通过"  # the latest year
+    uscc = page.inner_text("[data-testid=return-uscc]")
+    employees = int(page.input_value("#id_employees"))
+
+    page.fill("#id_employees", "十二")
+    page.click("[data-testid=submit-return]")
+    page.wait_for_selector("[data-testid=error-employees]")
+    assert "十二" in page.inner_text("[data-testid=error-employees]")
+    assert page.locator("[data-testid=form-errors]").count() == 1
+    _shot(page, "return-form-errors")
+
+    page.fill("#id_employees", str(employees + 1))
+    page.click("[data-testid=submit-return]")
+    page.wait_for_selector(".msg-success")
+    assert page.inner_text("[data-testid=return-status]") == "已报送"
+
+    city = browser.new_page(viewport={"width": 1400, "height": 1000})
+    city.on("pageerror", lambda e: errors.append(str(e)))
+    _login(city, server, "jinan")
+    city.click("[data-testid=nav-returns]")
+    city.wait_for_selector("[data-testid=return-queue]")
+    row = city.locator(f"[data-testid=return-queue] tr[data-uscc='{uscc}']")
+    assert "1 个字段与审核通过的版本不同" in row.inner_text()
+    _shot(city, "return-queue")
+    row.locator("a.btn").click()
+    city.wait_for_selector("[data-testid=review-return-form]")
+    assert city.locator("[data-changed=employees]").count() == 1
+    _shot(city, "return-review")
+    city.fill("#id_comment", "已核实")
+    city.click("[data-testid=approve]")
+    city.wait_for_url(f"{server}/returns/")
+    assert uscc not in city.inner_text("[data-testid=return-queue]")
+
+    page.reload()
+    assert page.inner_text("[data-testid=return-status]") == "已审核通过"
+    assert "已核实" in page.inner_text("main")
+    assert errors == []
+
+
+def test_the_administrator_computes_and_publishes_a_top_100_that_the_public_sees(server, browser):
+    errors = []
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, server, "admin")
+    page.click("[data-testid=nav-rankings]")
+    page.wait_for_selector("[data-testid=start-form]")
+    page.select_option("[data-testid=start-form] select[name=year]", "2024")
+    page.fill("[data-testid=start-form] input[name=top_n]", "100")
+    page.click("[data-testid=start-ranking]")
+    page.wait_for_url(re.compile(r".*/rankings/\d+/$"))
+    detail = page.url
+    # The page polls the progress fragment (htmx, every second) and reloads itself when the
+    # server's worker thread has finished the job; the run can be quick enough to be done
+    # before the first poll.
+    if page.locator("[data-testid=ranking-progress]").count():
+        state = page.get_attribute("[data-testid=ranking-progress]", "data-state")
+        assert state in ("queued", "running", "done")
+        _shot(page, "ranking-progress")
+    page.wait_for_selector("[data-testid=ranking-table]", timeout=180_000)
+    assert page.locator("[data-testid=ranking-progress]").count() == 0
+    assert page.locator("[data-testid=draft-note]").count() == 1
+    assert page.locator("[data-testid=ranking-table] tbody tr").count() >= 100
+    _shot(page, "ranking-draft")
+
+    page.click("[data-testid=publish]")
+    page.wait_for_selector("[data-testid=ranking-version]")
+    assert page.url == detail
+    assert page.locator("[data-testid=band-head]").count() == 1  # the file's Monte Carlo ran
+    page.click("[data-testid=ranking-table] tbody tr:first-child [data-testid=profile-link]")
+    page.wait_for_selector("[data-chart=radar] canvas")
+    page.wait_for_selector("[data-chart=stacked-bar] canvas")
+    assert page.inner_text("[data-testid=entry-rank]") == "1"
+    _shot(page, "ranking-profile")
+
+    public = browser.new_page(viewport={"width": 1400, "height": 1000})
+    public.on("pageerror", lambda e: errors.append(str(e)))
+    public.goto(f"{server}/rankings/")
+    assert public.locator("[data-testid=other-runs]").count() == 0
+    public.click(f"[data-testid=published-lists] a[href='{detail[len(server) :]}']")
+    public.wait_for_selector("[data-testid=ranking-table]")
+    assert public.locator("[data-testid=ranking-table] tbody tr").count() >= 100
+    assert public.locator("[data-testid=profile-link]").count() == 0
+    assert public.locator("[data-testid=review]").count() == 0
+    _shot(public, "ranking-public")
+    assert errors == []

@@ -163,6 +163,78 @@ class Actor:
     def can_see_import_ledger(self) -> bool:
         return self.sees_all_enterprises
 
+    # -- filling in and reviewing annual returns online --------------------------------
+
+    @property
+    def can_file_returns(self) -> bool:
+        """An enterprise user fills in, corrects and submits its own enterprise's returns.
+
+        Nobody else types a return in: officials import workbooks, and the departments, parks,
+        banks and the public only read.
+        """
+        return self.role == Role.ENTERPRISE and self.enterprise_id is not None
+
+    def can_edit_return(self, annual_return) -> bool:
+        """Only the enterprise's own user edits a return, whatever its state: a correction of a
+        submitted or approved return goes back for review (enterprises/returns.py)."""
+        return self.can_file_returns and annual_return.enterprise_id == self.enterprise_id
+
+    def sees_draft_returns_of(self, enterprise) -> bool:
+        """A draft is the enterprise's own working copy until it is submitted: only its user
+        sees it (officials see a return once it is submitted, and its history from then on)."""
+        return self.role == Role.ENTERPRISE and self.enterprise_id == enterprise.pk
+
+    @property
+    def can_review_returns(self) -> bool:
+        """The city bureaus review their city's returns; the administrator may review any.
+
+        Provincial departments and park committees read returns but never decide on them.
+        """
+        if self.is_admin:
+            return True
+        return self.role == Role.CITY and self.area_id is not None
+
+    def returns_to_review_q(self, prefix: str = "") -> Q:
+        """A filter on returns (or on rows reached through `prefix`) this actor may review:
+        every return for the administrator, the returns of its city's enterprises for a city
+        bureau (by the enterprise's registered city), none for anyone else."""
+        if self.is_admin:
+            return Q()
+        if self.role == Role.CITY and self.area_id:
+            return Q(**{f"{prefix}enterprise__city_id": self.area_id})
+        return Q(pk__in=[])
+
+    def can_review_return(self, annual_return) -> bool:
+        """May approve or return this return: the administrator, or the bureau of the city
+        the enterprise is registered in."""
+        if self.is_admin:
+            return True
+        if self.role == Role.CITY and self.area_id is not None:
+            return annual_return.enterprise.city_id == self.area_id
+        return False
+
+    # -- the Top-100 ranking ---------------------------------------------------------------
+
+    @property
+    def can_run_rankings(self) -> bool:
+        """Only the administrator (the department that owns the plan) computes, publishes and
+        discards ranking lists: a list decides who gets support."""
+        return self.is_admin
+
+    @property
+    def can_see_ranking_drafts(self) -> bool:
+        """Drafts and failed runs are for the officials who review them before publication:
+        the administrator and the provincial departments. Everyone else sees published lists."""
+        return self.is_admin or self.role == Role.DEPARTMENT
+
+    def can_see_ranking_entry(self, entry) -> bool:
+        """The details behind a rank (indicator values, group scores, rank band) are for the
+        officials who see the enterprise anyway and for the enterprise itself; the public and
+        banks see the published list (rank, name, score) only."""
+        if not entry.ranking.is_published and not self.can_see_ranking_drafts:
+            return False
+        return self.can_see_enterprises and self.can_see_enterprise(entry.enterprise)
+
     def require(self, allowed: bool):
         if not allowed:
             raise PermissionDenied
@@ -226,3 +298,36 @@ def get_report_for_user(request, report_id: int):
     if report is None or not actor(request).can_see_details(report.target):
         raise Http404
     return report
+
+
+def get_ranking_for_user(request, ranking_id: int):
+    """A ranking list the user may see, or 404 (never 403).
+
+    A published list is for everyone, the anonymous public included. A list that is not
+    published (in progress, a draft, failed or discarded) is only for
+    Actor.can_see_ranking_drafts (the administrator and the provincial departments); for anyone
+    else it answers 404, like a list that does not exist, so that unpublished runs stay unseen.
+    """
+    from eco311.ranking.models import RankingList
+
+    ranking = RankingList.objects.select_related("job").filter(pk=ranking_id).first()
+    if ranking is None or not (ranking.is_published or actor(request).can_see_ranking_drafts):
+        raise Http404
+    return ranking
+
+
+def get_entry_for_user(request, ranking, uscc: str):
+    """An entry of ``ranking`` whose details the user may see, or 403 / 404 as for enterprises.
+
+    A role that never sees enterprises (a bank, the public, an enterprise user without an
+    enterprise) gets 403: the page exists but is not for them. For the other roles an entry
+    outside their scope (Actor.can_see_ranking_entry) answers 404, like one that does not exist.
+    ``ranking`` comes from get_ranking_for_user.
+    """
+    a = actor(request)
+    if not a.can_see_enterprises:
+        raise PermissionDenied
+    entry = ranking.entries.select_related("enterprise").filter(uscc=uscc.upper()).first()
+    if entry is None or not a.can_see_ranking_entry(entry):
+        raise Http404
+    return entry

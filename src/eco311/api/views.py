@@ -1,5 +1,8 @@
 """The JSON API: plans, targets, progress reports and statuses, with the same scopes as the UI.
 
+The enterprise survey, its import ledger and the computed indicators are in their own routers
+(api/enterprises.py, api/survey.py, api/indicators.py); docs/api.md lists every endpoint.
+
 Authentication is a bearer token (Authorization: Bearer eco_…) or the browser session;
 anonymous callers get what the public sees.
 """
@@ -16,6 +19,7 @@ from ninja.security import APIKeyHeader
 
 from eco311.accounts.models import ApiToken
 from eco311.accounts.scopes import actor, get_report_for_user, get_target_for_user
+from eco311.api import enterprises, indicators, survey
 from eco311.plans import display, tracking, workflow
 from eco311.plans.export import plan_to_dict, target_to_dict
 from eco311.plans.models import Plan, ProgressReport
@@ -50,10 +54,15 @@ class BearerToken(APIKeyHeader):
 api = NinjaAPI(
     title="eco311 API",
     version="1",
-    description="Plans, targets, progress reports and computed statuses of the 311 programme.",
+    description="Plans, targets, progress reports and computed statuses of the 311 programme; "
+    "the enterprises of the annual survey, its import ledger and the indicators computed "
+    "from it. Scopes are those of the pages: see docs/api.md.",
     auth=BearerToken(),
     urls_namespace="api",
 )
+api.add_router("", enterprises.router)
+api.add_router("", indicators.router)
+api.add_router("", survey.router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -11,28 +11,17 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from eco311.enterprises.models import AnnualReturn, Enterprise, FormerName, IndustryCode, Tag
+from eco311.enterprises.models import (
+    RETURN_FIELDS,
+    AnnualReturn,
+    Enterprise,
+    FormerName,
+    IndustryCode,
+    Tag,
+)
 from eco311.enterprises.reference import load_industry_codes
 from eco311.enterprises.survey.synthetic import PopulationSpec, generate
 from eco311.geo.models import Area
-
-RETURN_FIELDS = [
-    f.name
-    for f in AnnualReturn._meta.concrete_fields
-    if f.name
-    not in {
-        "id",
-        "enterprise",
-        "year",
-        "status",
-        "batch",
-        "synthetic",
-        "created_on",
-        "modified_on",
-        "created_by",
-        "modified_by",
-    }
-]
 
 
 def _value(field: str, raw):

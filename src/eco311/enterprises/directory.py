@@ -23,7 +23,7 @@ from eco311.enterprises.models import (
     Tag,
 )
 from eco311.enterprises.survey.dictionary import FieldSpec, load_dictionary
-from eco311.geo.models import Area
+from eco311.geo.models import Area, county_label
 
 PAGE_SIZE = 50
 
@@ -156,9 +156,16 @@ class ReturnsByYear:
     groups: list[tuple[str, list[tuple[FieldSpec, list[str]]]]] = field(default_factory=list)
 
 
-def returns_by_year(enterprise: Enterprise) -> ReturnsByYear:
+def visible_returns(enterprise: Enterprise, *, drafts: bool = False):
+    """The enterprise's returns by year; unsubmitted drafts only with ``drafts``
+    (Actor.sees_draft_returns_of decides)."""
+    returns = enterprise.returns.order_by("year")
+    return returns if drafts else returns.exclude(status=AnnualReturn.Status.DRAFT)
+
+
+def returns_by_year(enterprise: Enterprise, *, drafts: bool = False) -> ReturnsByYear:
     """The enterprise's returns as a table: one row per dictionary field, one column per year."""
-    returns = list(enterprise.returns.order_by("year"))
+    returns = list(visible_returns(enterprise, drafts=drafts))
     d = load_dictionary()
     group_labels = {g.key: g.label.get(lang()) for g in d.groups}
     groups: dict[str, list] = {}
@@ -218,6 +225,8 @@ def _shown(name: str, value, areas: dict) -> str:
     if name in ("city", "park"):
         area = areas.get(value)
         return area.name if area else str(value)
+    if name == "county_code":
+        return county_label(value)  # rare: changes are few
     if name == "status":
         return str(AnnualReturn.Status(value).label) if value in AnnualReturn.Status else value
     if name == "segment" and value in Segment.values:
@@ -268,8 +277,16 @@ def _diffs(records, fields, areas: dict, describe) -> list[HistoryEntry]:
     return entries
 
 
-def history(enterprise: Enterprise, limit: int = 100) -> list[HistoryEntry]:
-    """Every recorded change to the enterprise, its returns and its tags; newest first."""
+def history(
+    enterprise: Enterprise, limit: int = 100, *, drafts: bool = False
+) -> list[HistoryEntry]:
+    """Every recorded change to the enterprise, its returns and its tags; newest first.
+
+    Without ``drafts``, the states of a return while it was an unsubmitted draft are left out.
+    """
+    return_history = AnnualReturn.history.filter(enterprise_id=enterprise.pk)
+    if not drafts:
+        return_history = return_history.exclude(status=AnnualReturn.Status.DRAFT)
     areas = {a.pk: a for a in Area.objects.filter(kind__in=["city", "park"])}
     entries = _diffs(
         Enterprise.history.filter(id=enterprise.pk).select_related("history_user"),
@@ -278,7 +295,7 @@ def history(enterprise: Enterprise, limit: int = 100) -> list[HistoryEntry]:
         lambda h: _("Registry entry"),
     )
     entries += _diffs(
-        AnnualReturn.history.filter(enterprise_id=enterprise.pk).select_related("history_user"),
+        return_history.select_related("history_user"),
         _tracked(AnnualReturn, {"synthetic", "year"}),
         areas,
         lambda h: _("Annual return %(year)s") % {"year": h.year},

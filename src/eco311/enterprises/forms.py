@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eco311.enterprises.directory import return_fields
+
 MAX_UPLOAD = 50 * 1024 * 1024
 
 
@@ -37,3 +39,75 @@ class SurveyUploadForm(forms.Form):
         if f.size > MAX_UPLOAD:
             raise forms.ValidationError(_("The file is larger than 50 MB."))
         return f
+
+
+class ReturnForm(forms.Form):
+    """An enterprise's annual return, one text field per return field of the data dictionary.
+
+    The form only carries what was typed: checking it is the survey validator's job
+    (enterprises/returns.py), so that the form and an Excel import give the same errors and
+    store the same values. Choices are drop-downs of the dictionary's options.
+    """
+
+    def __init__(self, *args, language: str = "zh", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.specs = return_fields()
+        for spec in self.specs:
+            self.fields[spec.key] = _return_field(spec, language)
+
+    def raw(self) -> dict[str, str]:
+        """What was typed, by field key (blank: "")."""
+        return {spec.key: self.data.get(spec.key, "") for spec in self.specs}
+
+    def groups(self, dictionary, language: str):
+        """(group label, [(bound field, field spec, unit)]) in the dictionary's order."""
+        out = []
+        for group in dictionary.groups:
+            rows = [
+                (self[s.key], s, s.unit.get(language) if s.unit else "")
+                for s in self.specs
+                if s.group == group.key
+            ]
+            if rows:
+                out.append((group.label.get(language), rows))
+        return out
+
+
+def _option(value) -> str:
+    """An option's value as the form posts it (the validator reads "true"/"false" as flags)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _return_field(spec, language: str) -> forms.Field:
+    attrs = {"autocomplete": "off"}
+    if spec.type in ("enum", "bool"):
+        options = [(_option(value), label.get(language)) for value, label in spec.options()]
+        widget = forms.Select(choices=[("", "—"), *options], attrs=attrs)
+    else:
+        if spec.type == "integer":
+            attrs["inputmode"] = "numeric"
+        elif spec.type == "decimal":
+            attrs["inputmode"] = "decimal"
+        widget = forms.TextInput(attrs=attrs)
+    return forms.CharField(
+        label=spec.label.get(language),
+        help_text=spec.definition.get(language),
+        required=False,
+        strip=False,  # the validator decides what a blank is
+        widget=widget,
+    )
+
+
+class ReturnReviewForm(forms.Form):
+    """A city bureau's decision on a submitted return."""
+
+    action = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))])
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the return is sent back: say what to correct."),
+    )

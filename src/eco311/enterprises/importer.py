@@ -28,35 +28,18 @@ from django.utils import timezone
 
 from eco311.enterprises import kpis
 from eco311.enterprises.models import (
+    RETURN_FIELDS,
     AnnualReturn,
     Enterprise,
     FormerName,
     ImportBatch,
     IndustryCode,
 )
-from eco311.enterprises.survey.synthetic import COUNTIES
 from eco311.enterprises.survey.validate import CellError, CleanRows, ValidationContext
 from eco311.enterprises.survey.workbook import check_workbook, highlight_errors
 from eco311.geo.models import Area
 
 REGISTRY_FIELDS = ("name", "county_code", "segment", "main_products")
-RETURN_FIELDS = tuple(
-    f.name
-    for f in AnnualReturn._meta.concrete_fields
-    if f.name
-    not in {
-        "id",
-        "enterprise",
-        "year",
-        "status",
-        "batch",
-        "synthetic",
-        "created_on",
-        "modified_on",
-        "created_by",
-        "modified_by",
-    }
-)
 KEEP_ERRORS = 500  # the ledger keeps the first errors; the highlighted workbook has them all
 
 # The registry fields an import sets (attnames), in the order they are compared.
@@ -98,10 +81,15 @@ def validation_context() -> ValidationContext:
         a.key: (a.parent.code if a.parent else None)
         for a in Area.objects.filter(kind="park", is_active=True).select_related("parent")
     }
-    # The county list ships with the synthetic generator until geo has a county table.
-    counties = {county: city for city, rows in COUNTIES.items() for county, _name in rows}
+    counties = dict(
+        Area.objects.filter(kind=Area.Kind.COUNTY, is_active=True).values_list(
+            "code", "parent__code"
+        )
+    )
     context = ValidationContext.from_areas(
-        counties=counties,
+        # No county table loaded yet (areas loaded before counties existed): then a county
+        # code is only checked against its city's prefix.
+        counties=counties or None,
         industries=set(IndustryCode.objects.filter(is_active=True).values_list("code", flat=True)),
     )
     context.cities = frozenset(cities)

@@ -94,6 +94,21 @@ def areas_by_key() -> dict[str, Area]:
     return {a.key: a for a in Area.objects.filter(kind__in=SCOPE_KINDS)}
 
 
+def indicator_scope(ind, key: str | None) -> str | None:
+    """``key`` (none given: the province) if ``ind`` is computed for that scope, else None."""
+    key = key or kpis.scopes().province
+    kind = scope_kind(key)
+    return key if kind is not None and kind in ind.scopes else None
+
+
+def drill_part(ind, raw: str | None) -> str:
+    """Which rows a drill-down lists: a share's or ratio's denominator if asked, else the
+    numerator (a count or sum has only that)."""
+    if ind.kind in ("share", "ratio") and raw == "denominator":
+        return "denominator"
+    return "numerator"
+
+
 def scope_name(key: str) -> str:
     area = Area.objects.filter(key=key).first()
     return area.name if area else key
@@ -259,6 +274,18 @@ def city_map(ind, year: int | None) -> dict | None:
             for a in Area.objects.filter(kind="city", is_active=True).order_by("code")
         ],
     }
+
+
+def stored_values(ind, scope_key: str | None = None, year: int | None = None):
+    """The stored values of ``ind`` (of one scope and/or year if given): province first, then
+    cities, clusters and parks, each by key and year."""
+    qs = IndicatorValue.objects.filter(indicator=ind.key)
+    if scope_key is not None:
+        qs = qs.filter(scope_key=scope_key)
+    if year is not None:
+        qs = qs.filter(year=year)
+    rank = {kind: i for i, kind in enumerate(SCOPE_KINDS)}
+    return sorted(qs, key=lambda v: (rank.get(v.scope_kind, len(rank)), v.scope_key, v.year))
 
 
 @dataclass
@@ -458,6 +485,21 @@ def drill_down(ind, scope_key: str, year: int, visible, part: str = "numerator")
         columns=[col for col, _get in getters],
         rows=listed,
     )
+
+
+def member_returns(rows: list[Member]) -> dict[tuple[int, int], AnnualReturn]:
+    """(enterprise id, year) -> the stored return behind each drill-down row.
+
+    The drill-down reads the engine's table, whose numbers are floats; whoever states money to
+    the fen (the JSON API) takes the values from the returns themselves.
+    """
+    pairs = {(m.enterprise.pk, m.year) for m in rows}
+    if not pairs:
+        return {}
+    found = AnnualReturn.objects.filter(
+        enterprise_id__in={e for e, _y in pairs}, year__in={y for _e, y in pairs}
+    )
+    return {(r.enterprise_id, r.year): r for r in found if (r.enterprise_id, r.year) in pairs}
 
 
 def drill_down_xlsx(dd: DrillDown, *, user=None, demo: bool = False) -> bytes:

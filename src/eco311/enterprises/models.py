@@ -6,6 +6,7 @@ Field keys of AnnualReturn are the keys of the survey data dictionary
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,6 +38,16 @@ class IndustryCode(ReferenceData):
         return pick(self.name_zh, self.name_en)
 
 
+#: History tables are append-mostly audit logs, read by the record's id (returns also by
+#: enterprise). The indexes Django would copy into them from the live table's foreign keys and
+#: codes are never used there, and a survey import of 100,000 returns would spend more time on
+#: them than on the history rows themselves (bench/survey_import.py).
+UNQUERIED_IN_HISTORY = {
+    "enterprise": ["uscc", "city", "park", "industry", "created_by", "modified_by"],
+    "return": ["batch", "created_by", "modified_by"],
+}
+
+
 class Enterprise(Audited):
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -59,7 +70,7 @@ class Enterprise(Audited):
     segment = models.CharField(_("segment"), max_length=16, choices=Segment.choices)
     main_products = models.TextField(_("main products and services"), blank=True)
     synthetic = models.BooleanField(default=False, help_text="generated demo data")
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=UNQUERIED_IN_HISTORY["enterprise"])
 
     class Meta:
         ordering = ["uscc"]
@@ -188,7 +199,7 @@ class AnnualReturn(Audited):
     env_violations = _count(_("environmental violations"))
     major_violation = models.BooleanField(_("major environmental violation"), default=False)
     synthetic = models.BooleanField(default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=UNQUERIED_IN_HISTORY["return"])
 
     class Meta:
         ordering = ["year", "enterprise"]
@@ -208,6 +219,42 @@ class AnnualReturn(Audited):
             self.env_revenue_resource,
         ]
         return sum(p for p in parts if p is not None)
+
+
+class ReturnEvent(models.Model):
+    """One step of a return's online workflow: a submission or a review decision.
+
+    Who did it, when, and the reviewer's comment (a returned return says why). The figures
+    themselves are kept by AnnualReturn's history; these rows say what happened to them.
+    Kept apart from AnnualReturn on purpose: its concrete fields are the survey's columns,
+    which the importer and the demo loader write wholesale.
+    """
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    annual_return = models.ForeignKey(AnnualReturn, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    on = models.DateTimeField(_("on"), default=timezone.now)
+
+    class Meta:
+        ordering = ["annual_return", "on", "pk"]
+        indexes = [models.Index(fields=["annual_return", "action", "on"])]
+        verbose_name = _("return event")
+
+    def __str__(self) -> str:
+        return f"{self.annual_return_id} {self.action} {self.on:%Y-%m-%d}"
 
 
 class IndicatorValue(models.Model):
@@ -234,3 +281,24 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.scope_key} {self.year} = {self.value}"
+
+
+#: The fields of an AnnualReturn that a survey return fills in (the data dictionary's return
+#: fields), in model order: every concrete field but the row's identity, workflow and audit.
+RETURN_FIELDS: tuple[str, ...] = tuple(
+    f.name
+    for f in AnnualReturn._meta.concrete_fields
+    if f.name
+    not in {
+        "id",
+        "enterprise",
+        "year",
+        "status",
+        "batch",
+        "synthetic",
+        "created_on",
+        "modified_on",
+        "created_by",
+        "modified_by",
+    }
+)

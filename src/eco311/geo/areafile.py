@@ -1,40 +1,48 @@
-"""The area file: Shandong Province, its cities, the "311" clusters and parks.
+"""The area file and the county file: Shandong, its cities and counties, the clusters and parks.
 
 Pure module (pydantic + PyYAML, no Django), the counterpart of
-:mod:`eco311.plans.planfile` for ``geo/data/areas.yaml``
-(``schema: eco311.areas/1``).  See ``docs/plan-file-format.md``.
+:mod:`eco311.plans.planfile` for ``geo/data/areas.yaml`` (``schema: eco311.areas/1``:
+the province, its 16 cities, the 3 "311" clusters and the 10 parks) and
+``geo/data/counties.yaml`` (``schema: eco311.counties/1``: the county-level divisions
+of each city).  See ``docs/plan-file-format.md``.
+
+Public API::
+
+    load_area_file(path=AREA_FILE) -> AreaFile                      # raises AreaFileError
+    load_county_file(path=COUNTY_FILE, areas=None) -> CountyFile    # raises AreaFileError
+    CountyFile.by_city()      # {city code: [CountySpec, ...]} in file order
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from eco311.plans.planfile import (
-    PlanFileError,
-    Text,
-    _format_loc,
-    _located,
-    _Model,
-    _read_yaml,
-    _validate,
-)
+from eco311.core.datafile import DataFileModel, Location, load_data_file
+from eco311.plans.planfile import PlanFileError, Text, _Model
 
 __all__ = [
     "AREA_FILE",
     "AREA_SCHEMA",
+    "COUNTY_FILE",
+    "COUNTY_SCHEMA",
     "AreaFile",
     "AreaFileError",
     "AreaSpec",
+    "CountyFile",
+    "CountySpec",
     "load_area_file",
+    "load_county_file",
 ]
 
 AREA_SCHEMA = "eco311.areas/1"
 AREA_FILE = Path(__file__).parent / "data" / "areas.yaml"
+COUNTY_SCHEMA = "eco311.counties/1"
+COUNTY_FILE = Path(__file__).parent / "data" / "counties.yaml"
 
 AreaKind = Literal["province", "city", "cluster", "park"]
 
@@ -50,7 +58,7 @@ _CODE = re.compile(r"^\d{6}$")
 
 
 class AreaFileError(PlanFileError):
-    """The area file could not be loaded (same message format as plan files)."""
+    """The area or county file could not be loaded (same message format as plan files)."""
 
 
 class AreaSpec(_Model):
@@ -85,25 +93,14 @@ class AreaSpec(_Model):
         return self
 
 
-class AreaFile(_Model):
+class AreaFile(DataFileModel):
     """The whole area file. ``schema_`` is the YAML key ``schema``."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     schema_: Literal["eco311.areas/1"] = Field(alias="schema")
     areas: list[AreaSpec]
 
-    @model_validator(mode="after")
-    def _cross_check(self, info: ValidationInfo) -> AreaFile:
-        if info.context and info.context.get("defer_cross_checks"):
-            return self
-        problems = self.cross_check()
-        if problems:
-            raise ValueError("; ".join(f"{_format_loc(loc)}: {msg}" for loc, msg in problems))
-        return self
-
-    def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
-        problems: list[tuple[tuple[str | int, ...], str]] = []
+    def cross_check(self) -> list[tuple[Location, str]]:
+        problems: list[tuple[Location, str]] = []
         by_key: dict[str, AreaSpec] = {}
         for i, area in enumerate(self.areas):
             if area.key in by_key:
@@ -162,15 +159,84 @@ class AreaFile(_Model):
 
 def load_area_file(path: str | Path = AREA_FILE) -> AreaFile:
     """Load and validate the area file; raise :class:`AreaFileError` on any problem."""
-    path = Path(path)
-    try:
-        data, root = _read_yaml(path)
-        areafile = _validate(AreaFile, data, path, root, context={"defer_cross_checks": True})
-    except AreaFileError:
-        raise
-    except PlanFileError as exc:
-        raise AreaFileError(exc.problems, path) from exc
-    problems = areafile.cross_check()
-    if problems:
-        raise AreaFileError([_located(path.name, root, loc, msg) for loc, msg in problems], path)
-    return areafile
+    return load_data_file(path, AreaFile, AreaFileError)
+
+
+# ---------------------------------------------------------------------------
+# The county file
+# ---------------------------------------------------------------------------
+
+
+class CountySpec(_Model):
+    """A county-level division (county, county-level city or district) of a city."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    #: GB/T 2260 code; its first four digits are its city's.
+    code: str = Field(pattern=r"^\d{6}$")
+    name: Text
+    #: The GB/T 2260 code of its city (a city of the area file).
+    city: str = Field(pattern=r"^\d{4}00$")
+
+
+class CountyFile(DataFileModel):
+    """The whole county file. ``schema_`` is the YAML key ``schema``."""
+
+    schema_: Literal["eco311.counties/1"] = Field(alias="schema")
+    counties: list[CountySpec] = Field(min_length=1)
+
+    def cross_check(self, cities: Collection[str] | None = None) -> list[tuple[Location, str]]:
+        """Unique codes, each within its city; with ``cities``, each city must be one of them."""
+        problems: list[tuple[Location, str]] = []
+        first: dict[str, int] = {}
+        for i, county in enumerate(self.counties):
+            code, city = county.code, county.city
+            if code in first:
+                problems.append(
+                    (
+                        ("counties", i, "code"),
+                        f"duplicate county code {code} (first at counties[{first[code]}])",
+                    )
+                )
+            first.setdefault(code, i)
+            if code.endswith("00"):
+                problems.append(
+                    (
+                        ("counties", i, "code"),
+                        f"{code} is the code of a city or province, not of a county",
+                    )
+                )
+            elif code[:4] != city[:4]:
+                problems.append(
+                    (
+                        ("counties", i, "code"),
+                        f"county code {code} does not lie in city {city}: "
+                        f"it must begin with {city[:4]}",
+                    )
+                )
+            if cities is not None and city not in cities:
+                problems.append((("counties", i, "city"), f"{city} is not a city of the area file"))
+        return problems
+
+    def by_code(self) -> dict[str, CountySpec]:
+        return {county.code: county for county in self.counties}
+
+    def by_city(self) -> dict[str, list[CountySpec]]:
+        """City code -> its counties, both in file order."""
+        out: dict[str, list[CountySpec]] = {}
+        for county in self.counties:
+            out.setdefault(county.city, []).append(county)
+        return out
+
+
+def load_county_file(path: str | Path = COUNTY_FILE, areas: AreaFile | None = None) -> CountyFile:
+    """Load and validate the county file; raise :class:`AreaFileError` on any problem.
+
+    Every county's city must be a city of ``areas`` (default: the shipped area file).
+    """
+    if areas is None:
+        areas = load_area_file()
+    cities = {a.code for a in areas.of_kind("city")}
+    return load_data_file(
+        path, CountyFile, AreaFileError, cross_check=lambda f: f.cross_check(cities)
+    )

@@ -1,4 +1,8 @@
-"""Areas a target can be scoped to: the province, its 16 cities, the 3 clusters and the 10 parks."""
+"""Areas: the province, its 16 cities and 136 counties, the 3 clusters and the 10 parks.
+
+Targets are scoped to the province, cities, clusters and parks; counties are the reference
+table the survey's county codes are checked against and shown with.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +16,7 @@ class Area(Bilingual, ReferenceData):
         CITY = "city", _("City")
         CLUSTER = "cluster", _("Industry cluster")
         PARK = "park", _("Characteristic park")
+        COUNTY = "county", _("County")
 
     key = models.CharField(_("key"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -44,3 +49,17 @@ class Area(Bilingual, ReferenceData):
         if self.parent_id and self.parent.kind == self.Kind.CITY:
             return self.parent.code
         return ""
+
+
+def county_of(code: str) -> Area | None:
+    """The county with GB/T 2260 code ``code``, disabled or not (old returns keep old codes)."""
+    if not code:
+        return None
+    return Area.objects.filter(kind=Area.Kind.COUNTY, code=code).first()
+
+
+def county_label(code: str) -> str:
+    """ "历下区 (370102)" (the name in the active language) for a county code; the bare code
+    when it is not a known county."""
+    county = county_of(code)
+    return f"{county.name} ({county.code})" if county is not None else code

@@ -24,18 +24,17 @@ from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
+
+from eco311.core.datafile import DataFileError, DataFileModel, Problem, format_loc, load_data_file
 
 __all__ = [
     "DEADLINE_FLAG_CODES",
@@ -313,26 +312,13 @@ class PlanSpec(_Model):
 # ---------------------------------------------------------------------------
 
 
-class PlanFile(_Model):
+class PlanFile(DataFileModel):
     """A whole plan file. ``schema_`` is the YAML key ``schema``."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     schema_: Literal["eco311.plan/1"] = Field(alias="schema")
     plan: PlanSpec
     units: list[UnitSpec]
     sections: list[SectionSpec]
-
-    @model_validator(mode="after")
-    def _cross_check(self, info: ValidationInfo) -> PlanFile:
-        # load_plan_file() runs the cross-reference checks itself so that it can
-        # report each problem at its own location (and YAML line).
-        if info.context and info.context.get("defer_cross_checks"):
-            return self
-        problems = self.cross_check()
-        if problems:
-            raise ValueError("; ".join(f"{_format_loc(loc)}: {msg}" for loc, msg in problems))
-        return self
 
     # -- navigation ---------------------------------------------------------
 
@@ -430,7 +416,7 @@ class PlanFile(_Model):
                         (
                             (*sloc, "ref"),
                             f"duplicate section ref {section.ref!r} "
-                            f"(first at {_format_loc(seen_sections[section.ref])})",
+                            f"(first at {format_loc(seen_sections[section.ref])})",
                         )
                     )
                 else:
@@ -442,7 +428,7 @@ class PlanFile(_Model):
                             (
                                 (*tloc, "ref"),
                                 f"duplicate task ref {task.ref!r} "
-                                f"(first at {_format_loc(seen_tasks[task.ref])})",
+                                f"(first at {format_loc(seen_tasks[task.ref])})",
                             )
                         )
                     else:
@@ -456,7 +442,7 @@ class PlanFile(_Model):
                                 (
                                     (*gloc, "key"),
                                     f"duplicate target key {target.key!r} "
-                                    f"(first at {_format_loc(seen_targets[target.key])})",
+                                    f"(first at {format_loc(seen_targets[target.key])})",
                                 )
                             )
                         else:
@@ -474,188 +460,17 @@ class PlanFile(_Model):
 # ---------------------------------------------------------------------------
 
 
-class Problem(NamedTuple):
-    """One located problem in a plan or area file."""
+class PlanFileError(DataFileError):
+    """A plan file could not be loaded (messages as :class:`~eco311.core.datafile.DataFileError`).
 
-    file: str  # file name (no directories)
-    path: str  # field path, e.g. "sections[2].tasks[0].targets[3].value"; "" if unknown
-    message: str
-    line: int | None = None  # 1-based YAML line, where known
-    column: int | None = None  # 1-based column (YAML syntax errors only)
-
-    def __str__(self) -> str:
-        if self.column is not None:
-            return f"{self.file}: line {self.line}, column {self.column}: {self.message}"
-        where = f"{self.path}: " if self.path else ""
-        line = f" (line {self.line})" if self.line is not None else ""
-        return f"{self.file}: {where}{self.message}{line}"
-
-
-class PlanFileError(Exception):
-    """A plan (or area) file could not be loaded.
-
-    ``messages`` holds one located message per problem, each of the form
-    ``"<file name>: <field path>: <message> (line N)"`` -- e.g.
-    ``"shandong-311.yaml: sections[2].tasks[0].targets[3].value: Input should be a
-    valid number (got '三百') (line 812)"``; YAML syntax errors read
-    ``"<file name>: line L, column C: YAML syntax error: ..."``.  ``problems``
-    holds the same information as :class:`Problem` tuples.
+    The area, county, dictionary and indicator file errors derive from it too, so that a
+    caller catching plan-file errors keeps catching theirs.
     """
-
-    def __init__(self, messages: list[str | Problem], path: str | Path | None = None):
-        self.problems = [
-            m if isinstance(m, Problem) else Problem(Path(path).name if path else "", "", m)
-            for m in messages
-        ]
-        self.messages = [str(m) for m in messages]
-        self.path = Path(path) if path is not None else None
-        super().__init__("\n".join(self.messages))
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate mapping keys instead of overwriting."""
-
-    def construct_mapping(self, node, deep=False):
-        seen: dict[Any, Any] = {}
-        for key_node, _value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:  # let the base class report unhashable keys
-                continue
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first at line {seen[key].line + 1})",
-                    key_node.start_mark,
-                )
-            seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep=deep)
-
-
-def _format_loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
-def _node_line(root: yaml.Node | None, loc: tuple) -> int | None:
-    """1-based line of the YAML node at ``loc`` (or of its nearest ancestor)."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        nxt = None
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            for key_node, value_node in node.value:
-                if getattr(key_node, "value", None) == part:
-                    nxt = value_node
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                nxt = node.value[part]
-        if nxt is None:
-            break
-        node = nxt
-        line = node.start_mark.line + 1
-    return line
-
-
-def _short_repr(value: Any) -> str | None:
-    if isinstance(value, (str, int, float, bool, date)) or value is None:
-        text = repr(value)
-        return text if len(text) <= 60 else text[:57] + "..."
-    return None
-
-
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlanFileError(
-            [Problem(name, "", f"cannot read file: {exc.strerror or exc}")], path
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise PlanFileError([Problem(name, "", f"file is not valid UTF-8: {exc}")], path) from exc
-    loader = _UniqueKeyLoader(text)
-    try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = "; ".join(p for p in (exc.context, exc.problem) if p)
-        label = (
-            "YAML error"
-            if isinstance(exc, yaml.constructor.ConstructorError)
-            else "YAML syntax error"
-        )
-        if mark is None:
-            raise PlanFileError([Problem(name, "", f"{label}: {problem}")], path) from exc
-        raise PlanFileError(
-            [Problem(name, "", f"{label}: {problem}", mark.line + 1, mark.column + 1)],
-            path,
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise PlanFileError([Problem(name, "", f"YAML error: {exc}")], path) from exc
-    finally:
-        loader.dispose()
-    return data, root
-
-
-def _located(name: str, root: yaml.Node | None, loc: tuple, msg: str) -> Problem:
-    return Problem(name, _format_loc(loc), msg, _node_line(root, loc))
-
-
-def _validate(
-    model: type[M],
-    data: Any,
-    path: Path,
-    root: yaml.Node | None,
-    context: dict | None = None,
-) -> M:
-    name = path.name
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise PlanFileError(
-            [Problem(name, "(top level)", f"expected a mapping, the file is {kind}")], path
-        )
-    try:
-        return model.model_validate(data, context=context)
-    except ValidationError as exc:
-        messages = []
-        for err in exc.errors(include_url=False):
-            msg = err["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, ") :]
-            # "Input should be a valid number, unable to parse string as a number"
-            msg = msg.split(", unable to parse")[0]
-            if err["type"] not in ("missing", "value_error", "model_type") and not msg.endswith(
-                ")"
-            ):
-                got = _short_repr(err.get("input"))
-                if got is not None:
-                    msg = f"{msg} (got {got})"
-            messages.append(_located(name, root, tuple(err["loc"]), msg))
-        raise PlanFileError(messages, path) from exc
 
 
 def load_plan_file(path: str | Path) -> PlanFile:
     """Load and validate a plan file; raise :class:`PlanFileError` on any problem."""
-    path = Path(path)
-    data, root = _read_yaml(path)
-    planfile = _validate(PlanFile, data, path, root, context={"defer_cross_checks": True})
-    problems = planfile.cross_check()
-    if problems:
-        raise PlanFileError([_located(path.name, root, loc, msg) for loc, msg in problems], path)
-    return planfile
+    return load_data_file(path, PlanFile, PlanFileError)
 
 
 def plan_files() -> list[Path]:

@@ -25,25 +25,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import (
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from eco311.plans.planfile import (
-    PlanFile,
-    PlanFileError,
-    Text,
-    _format_loc,
-    _located,
-    _Model,
-    _read_yaml,
-    _validate,
-)
+from eco311.core.datafile import DataFileModel, load_data_file
+from eco311.plans.planfile import PlanFile, PlanFileError, Text, _Model
 
 __all__ = [
     "BASE_FIELDS",
@@ -379,25 +364,14 @@ class Indicator(_Model):
         return tuple(b.target for b in self.binds if b.scope == scope_key)
 
 
-class IndicatorSet(_Model):
+class IndicatorSet(DataFileModel):
     """The whole indicator file. ``schema_`` is the YAML key ``schema``."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     schema_: Literal["eco311.kpi/1"] = Field(alias="schema")
     #: Key of the plan file whose targets ``binds`` refer to.
     plan: str = Field(pattern=_TARGET_KEY)
     derived: list[DerivedField] = []
     indicators: list[Indicator] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _cross_check(self, info: ValidationInfo) -> IndicatorSet:
-        if info.context and info.context.get("defer_cross_checks"):
-            return self
-        problems = self.cross_check()
-        if problems:
-            raise ValueError("; ".join(f"{_format_loc(loc)}: {msg}" for loc, msg in problems))
-        return self
 
     def model_post_init(self, __context: Any) -> None:
         derived = {d.key: tuple(d.sum) for d in self.derived}
@@ -579,18 +553,7 @@ def load_indicators(path: str | Path = INDICATOR_FILE) -> IndicatorSet:
     Each message is located: ``"indicators.yaml: indicators[3].unit: a count of
     enterprises is in 家/enterprises, not 个 (line 57)"``.
     """
-    path = Path(path)
-    try:
-        data, root = _read_yaml(path)
-        indicators = _validate(IndicatorSet, data, path, root, context={"defer_cross_checks": True})
-    except KpiFileError:
-        raise
-    except PlanFileError as exc:
-        raise KpiFileError(exc.problems, path) from exc
-    problems = indicators.cross_check()
-    if problems:
-        raise KpiFileError([_located(path.name, root, loc, msg) for loc, msg in problems], path)
-    return indicators
+    return load_data_file(path, IndicatorSet, KpiFileError)
 
 
 # ---------------------------------------------------------------------------

@@ -25,17 +25,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from eco311.plans.planfile import (
-    PlanFileError,
-    Text,
-    _format_loc,
-    _located,
-    _Model,
-    _read_yaml,
-    _validate,
-)
+from eco311.core.datafile import DataFileModel, load_data_file
+from eco311.plans.planfile import PlanFileError, Text, _Model
 
 __all__ = [
     "BOOL_OPTIONS",
@@ -215,25 +208,14 @@ class RuleSpec(_Model):
         return self
 
 
-class Dictionary(_Model):
+class Dictionary(DataFileModel):
     """The whole dictionary file. ``schema_`` is the YAML key ``schema``."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     schema_: Literal["eco311.survey-dictionary/1"] = Field(alias="schema")
     title: Text
     groups: list[GroupSpec]
     fields: list[FieldSpec] = Field(min_length=1)
     rules: list[RuleSpec] = []
-
-    @model_validator(mode="after")
-    def _cross_check(self, info: ValidationInfo) -> Dictionary:
-        if info.context and info.context.get("defer_cross_checks"):
-            return self
-        problems = self.cross_check()
-        if problems:
-            raise ValueError("; ".join(f"{_format_loc(loc)}: {msg}" for loc, msg in problems))
-        return self
 
     def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
         problems: list[tuple[tuple[str | int, ...], str]] = []
@@ -305,17 +287,7 @@ class Dictionary(_Model):
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(path: Path) -> Dictionary:
-    data, root = _read_yaml(path)
-    try:
-        dictionary = _validate(Dictionary, data, path, root, context={"defer_cross_checks": True})
-    except DictionaryError:
-        raise
-    except PlanFileError as exc:
-        raise DictionaryError(exc.problems, path) from exc
-    problems = dictionary.cross_check()
-    if problems:
-        raise DictionaryError([_located(path.name, root, loc, msg) for loc, msg in problems], path)
-    return dictionary
+    return load_data_file(path, Dictionary, DictionaryError)
 
 
 def load_dictionary(path: str | Path = DICTIONARY_FILE) -> Dictionary:
@@ -324,9 +296,4 @@ def load_dictionary(path: str | Path = DICTIONARY_FILE) -> Dictionary:
     Messages are located like plan-file messages, e.g.
     ``"dictionary.yaml: fields[3].type: Input should be 'text', 'code', ... (got 'txt') (line 61)"``.
     """
-    try:
-        return _load_cached(Path(path).resolve())
-    except PlanFileError as exc:
-        if isinstance(exc, DictionaryError):
-            raise
-        raise DictionaryError(exc.problems, path) from exc
+    return _load_cached(Path(path).resolve())

@@ -201,61 +201,11 @@ CITY_WEIGHTS: dict[str, float] = {
     "371700": 0.035,  # 菏泽
 }
 
-#: County-level divisions of each city (GB/T 2260 codes and names, current as of 2024 -- 茌平区
-#: 371503 since 2019, 莱芜区/钢城区 under Jinan since 2019).  Codes are real; which enterprise
-#: sits in which county is synthetic.
-COUNTIES: dict[str, tuple[tuple[str, str], ...]] = {
-    "370100": (("370102", "历下区"), ("370103", "市中区"), ("370104", "槐荫区"),
-               ("370105", "天桥区"), ("370112", "历城区"), ("370113", "长清区"),
-               ("370114", "章丘区"), ("370115", "济阳区"), ("370116", "莱芜区"),
-               ("370117", "钢城区"), ("370124", "平阴县"), ("370126", "商河县")),
-    "370200": (("370202", "市南区"), ("370203", "市北区"), ("370211", "黄岛区"),
-               ("370212", "崂山区"), ("370213", "李沧区"), ("370214", "城阳区"),
-               ("370215", "即墨区"), ("370281", "胶州市"), ("370283", "平度市"),
-               ("370285", "莱西市")),
-    "370300": (("370302", "淄川区"), ("370303", "张店区"), ("370304", "博山区"),
-               ("370305", "临淄区"), ("370306", "周村区"), ("370321", "桓台县"),
-               ("370322", "高青县"), ("370323", "沂源县")),
-    "370400": (("370402", "市中区"), ("370403", "薛城区"), ("370404", "峄城区"),
-               ("370405", "台儿庄区"), ("370406", "山亭区"), ("370481", "滕州市")),
-    "370500": (("370502", "东营区"), ("370503", "河口区"), ("370505", "垦利区"),
-               ("370522", "利津县"), ("370523", "广饶县")),
-    "370600": (("370602", "芝罘区"), ("370611", "福山区"), ("370612", "牟平区"),
-               ("370613", "莱山区"), ("370614", "蓬莱区"), ("370681", "龙口市"),
-               ("370682", "莱阳市"), ("370683", "莱州市"), ("370685", "招远市"),
-               ("370686", "栖霞市"), ("370687", "海阳市")),
-    "370700": (("370702", "潍城区"), ("370703", "寒亭区"), ("370704", "坊子区"),
-               ("370705", "奎文区"), ("370724", "临朐县"), ("370725", "昌乐县"),
-               ("370781", "青州市"), ("370782", "诸城市"), ("370783", "寿光市"),
-               ("370784", "安丘市"), ("370785", "高密市"), ("370786", "昌邑市")),
-    "370800": (("370811", "任城区"), ("370812", "兖州区"), ("370826", "微山县"),
-               ("370827", "鱼台县"), ("370828", "金乡县"), ("370829", "嘉祥县"),
-               ("370830", "汶上县"), ("370831", "泗水县"), ("370832", "梁山县"),
-               ("370881", "曲阜市"), ("370883", "邹城市")),
-    "370900": (("370902", "泰山区"), ("370911", "岱岳区"), ("370921", "宁阳县"),
-               ("370923", "东平县"), ("370982", "新泰市"), ("370983", "肥城市")),
-    "371000": (("371002", "环翠区"), ("371003", "文登区"), ("371082", "荣成市"),
-               ("371083", "乳山市")),
-    "371100": (("371102", "东港区"), ("371103", "岚山区"), ("371121", "五莲县"),
-               ("371122", "莒县")),
-    "371300": (("371302", "兰山区"), ("371311", "罗庄区"), ("371312", "河东区"),
-               ("371321", "沂南县"), ("371322", "郯城县"), ("371323", "沂水县"),
-               ("371324", "兰陵县"), ("371325", "费县"), ("371326", "平邑县"),
-               ("371327", "莒南县"), ("371328", "蒙阴县"), ("371329", "临沭县")),
-    "371400": (("371402", "德城区"), ("371403", "陵城区"), ("371422", "宁津县"),
-               ("371423", "庆云县"), ("371424", "临邑县"), ("371425", "齐河县"),
-               ("371426", "平原县"), ("371427", "夏津县"), ("371428", "武城县"),
-               ("371481", "乐陵市"), ("371482", "禹城市")),
-    "371500": (("371502", "东昌府区"), ("371503", "茌平区"), ("371521", "阳谷县"),
-               ("371522", "莘县"), ("371524", "东阿县"), ("371525", "冠县"),
-               ("371526", "高唐县"), ("371581", "临清市")),
-    "371600": (("371602", "滨城区"), ("371603", "沾化区"), ("371621", "惠民县"),
-               ("371622", "阳信县"), ("371623", "无棣县"), ("371625", "博兴县"),
-               ("371681", "邹平市")),
-    "371700": (("371702", "牡丹区"), ("371703", "定陶区"), ("371721", "曹县"),
-               ("371722", "单县"), ("371723", "成武县"), ("371724", "巨野县"),
-               ("371725", "郓城县"), ("371726", "鄄城县"), ("371728", "东明县")),
-}  # fmt: skip
+#: County-level divisions of each city: ``COUNTIES[city code]`` is a tuple of ``(code, name)``
+#: pairs in the order of ``geo/data/counties.yaml`` (the geo reference data; GB/T 2260 codes,
+#: current as of 2024).  Codes are real; which enterprise sits in which county is synthetic.
+#: Read from the county file on first use (see :func:`__getattr__`).
+COUNTIES: dict[str, tuple[tuple[str, str], ...]]
 
 # =============================================================================================
 # Industries (GB/T 4754-2017 classes) by segment, with the products a return reports.
@@ -741,13 +691,18 @@ class _Geography:
     city_short: dict[str, str]  # code -> 济南
     cluster_of_city: dict[str, str]  # city code -> cluster key
     park_city: dict[str, str]  # park key -> city code
+    counties: dict[str, tuple[tuple[str, str], ...]]  # city code -> ((code, 历下区), ...)
 
 
 @lru_cache(maxsize=1)
 def _geography() -> _Geography:
-    from eco311.geo.areafile import load_area_file
+    from eco311.geo.areafile import load_area_file, load_county_file
 
     areas = load_area_file()
+    counties = {
+        city: tuple((c.code, c.name.zh) for c in rows)
+        for city, rows in load_county_file(areas=areas).by_city().items()
+    }
     cities = tuple(a.code for a in areas.of_kind("city"))
     short = {a.code: (a.short_name or a.name).zh for a in areas.of_kind("city")}
     clusters = {a.parent: a.key for a in areas.of_kind("cluster")}
@@ -759,10 +714,21 @@ def _geography() -> _Geography:
         raise RuntimeError(
             f"PARK_PROFILES and the area file disagree on parks: {set(parks) ^ set(PARK_PROFILES)}"
         )
+    if set(counties) != set(cities):
+        raise RuntimeError(
+            f"the county file has counties for {sorted(counties)}, not for every city {cities}"
+        )
     for key, profile in PARK_PROFILES.items():
-        if not profile["county"].startswith(parks[key][:4]):
+        if profile["county"] not in {code for code, _name in counties[parks[key]]}:
             raise RuntimeError(f"{key}: county {profile['county']} is not in {parks[key]}")
-    return _Geography(cities, short, clusters, parks)
+    return _Geography(cities, short, clusters, parks, counties)
+
+
+def __getattr__(name: str):
+    # COUNTIES is reference data (geo/data/counties.yaml), read when first asked for.
+    if name == "COUNTIES":
+        return _geography().counties
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # =============================================================================================
@@ -905,7 +871,7 @@ def generate(spec: PopulationSpec = PopulationSpec()) -> Population:  # noqa: B0
     county = np.empty(n, dtype=object)
     for ci, c in enumerate(geo.cities):
         members = np.flatnonzero(city_idx == ci)
-        options = [code for code, _ in COUNTIES[c]]
+        options = [code for code, _ in geo.counties[c]]
         weights = rng.dirichlet(np.full(len(options), 1.5))
         county[members] = _pick(rng, options, weights, len(members))
     for key in sorted(PARK_PROFILES):

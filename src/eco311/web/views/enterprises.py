@@ -7,6 +7,7 @@ from django.shortcuts import render
 from eco311.accounts.scopes import actor, get_enterprise_for_user
 from eco311.enterprises import directory
 from eco311.enterprises.models import Enterprise
+from eco311.geo.models import county_of
 
 
 def enterprise_list(request):
@@ -34,11 +35,13 @@ def enterprise_list(request):
 
 def enterprise_detail(request, uscc):
     enterprise = get_enterprise_for_user(request, uscc)
+    drafts = actor(request).sees_draft_returns_of(enterprise)
     context = {
         "enterprise": enterprise,
+        "county": county_of(enterprise.county_code),
         "former_names": enterprise.former_names.all(),
         "tags": directory.tags_of(enterprise),
-        "returns": directory.returns_by_year(enterprise),
-        "history": directory.history(enterprise),
+        "returns": directory.returns_by_year(enterprise, drafts=drafts),
+        "history": directory.history(enterprise, drafts=drafts),
     }
     return render(request, "web/enterprise_detail.html", context)

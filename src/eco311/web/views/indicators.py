@@ -37,15 +37,11 @@ def _indicator_or_404(key):
 
 
 def _scope(request, ind) -> str:
-    key = request.GET.get("scope") or kpis.scopes().province
-    kind = kpi_data.scope_kind(key)
-    return key if kind is not None and kind in ind.scopes else kpis.scopes().province
+    return kpi_data.indicator_scope(ind, request.GET.get("scope")) or kpis.scopes().province
 
 
 def _part(request, ind) -> str:
-    if ind.kind in ("share", "ratio") and request.GET.get("part") == "denominator":
-        return "denominator"
-    return "numerator"
+    return kpi_data.drill_part(ind, request.GET.get("part"))
 
 
 def kpi_detail(request, key):
@@ -109,9 +105,8 @@ def kpi_export(request, key) -> HttpResponse:
         raise PermissionDenied
     available = kpi_data.years()
     year = kpi_data.chosen_year(request.GET.get("year"), available)
-    scope = request.GET.get("scope") or kpis.scopes().province
-    kind = kpi_data.scope_kind(scope)
-    if year is None or kind is None or kind not in ind.scopes:
+    scope = kpi_data.indicator_scope(ind, request.GET.get("scope"))
+    if year is None or scope is None:
         raise Http404
     drill = kpi_data.drill_down(
         ind, scope, year, a.scoped_enterprises(Enterprise.objects.all()), _part(request, ind)

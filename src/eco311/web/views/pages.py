@@ -142,7 +142,9 @@ def plan_detail(request, plan_key):
 
 
 def area_list(request):
-    areas = Area.objects.filter(is_active=True).select_related("parent")
+    # Counties are reference data for the survey, not places targets are set for.
+    areas = Area.objects.filter(is_active=True).exclude(kind=Area.Kind.COUNTY)
+    areas = areas.select_related("parent")
     groups = [
         (str(label), [a for a in areas if a.kind == kind]) for kind, label in Area.Kind.choices
     ]
@@ -153,7 +155,7 @@ def area_detail(request, area_key):
     """A cluster, park or city page: its own targets and, for a city, its clusters and parks."""
     area = get_object_or_404(Area, key=area_key)
     as_of = display.as_of_from(request)
-    children = list(area.children.filter(is_active=True))
+    children = list(area.children.filter(is_active=True).exclude(kind=Area.Kind.COUNTY))
     scope_ids = [area.id] + [c.id for c in children]
     rows = rows_for(targets_qs(scope_id__in=scope_ids), as_of)
     context = {

@@ -63,6 +63,17 @@
  *   Target: horizontal line at target.value, or a shaded band value..value_max when value_max is
  *   set. Deadline: vertical line at target.date. Forecast: dashed line, joined to the last
  *   actual point. Base: a diamond marker. Any of target/forecast/base may be missing or null.
+ *
+ * "radar"
+ *   {"indicators": [{"name": "规模实力", "max": 100}, ...],   one axis each; "max" optional
+ *    "series": [{"name": "某企业", "values": [62.5, null, ...], "color": "#0b5d52",
+ *                "area": true,                                 optional: fill the polygon
+ *                "dashed": true}, ...],                        optional: dashed outline
+ *    "min": 0}                                                 optional, common to all axes
+ *   One polygon per series, values in the order of "indicators"; the legend names the series.
+ *   An axis without "max" ends at the largest value of any series (at least 1); without "min"
+ *   the axes start at 0, or at the smallest value if that is negative. A null value is drawn at
+ *   the centre and shown as "–" in the tooltip, which lists every axis of the polygon.
  */
 (function () {
   "use strict";
@@ -515,6 +526,66 @@
       return { name: s.name, icon: icon };
     });
     opt.series = series;
+    return { option: opt, layoutKey: narrow };
+  };
+
+  builders.radar = function (d, el) {
+    var axes = d.indicators || [];
+    var series = d.series || [];
+    if ((!axes.length || !series.length) && d.emptyLabel) { return { empty: d.emptyLabel }; }
+    var lo = 0, hi = 0;
+    series.forEach(function (s) {
+      (s.values || []).forEach(function (v) {
+        if (v === null || v === undefined || isNaN(v)) { return; }
+        lo = Math.min(lo, Number(v));
+        hi = Math.max(hi, Number(v));
+      });
+    });
+    var min = d.min !== undefined && d.min !== null ? Number(d.min) : lo;
+    var narrow = el.clientWidth < NARROW;
+    var opt = base();
+    opt.legend = legend({ top: 0, left: "center" }, narrow);
+    opt.legend.data = series.map(function (s) { return s.name; });
+    opt.tooltip.trigger = "item";
+    opt.tooltip.formatter = function (p) {
+      var s = series[p.dataIndex] || {};
+      var values = s.values || [];
+      return marker(s.color || PRIMARY) + "<b>" + esc(s.name) + "</b><br>" + axes.map(function (a, i) {
+        return esc(a.name) + "：<b>" + fmt(values[i]) + "</b>";
+      }).join("<br>");
+    };
+    opt.radar = {
+      indicator: axes.map(function (a) {
+        var max = a.max !== undefined && a.max !== null ? Number(a.max) : Math.max(1, hi);
+        return { name: a.name, min: min, max: max };
+      }),
+      center: ["50%", narrow ? "58%" : "57%"],
+      radius: narrow ? "58%" : "70%",
+      splitNumber: 4,
+      axisName: { color: TEXT, fontSize: narrow ? 11 : 12 },
+      axisLine: { lineStyle: { color: "#d0d5da" } },
+      splitLine: { lineStyle: { color: "#d0d5da" } },
+      splitArea: { areaStyle: { color: ["#ffffff", "#f7f9fa"] } }
+    };
+    opt.series = [{
+      type: "radar",
+      symbol: "circle",
+      symbolSize: 5,
+      emphasis: { lineStyle: { width: 3 } },
+      data: series.map(function (s) {
+        var color = s.color || PRIMARY;
+        var item = {
+          name: s.name,
+          value: (s.values || []).map(function (v) {
+            return v === null || v === undefined || isNaN(v) ? min : Number(v);
+          }),
+          lineStyle: { color: color, width: 2, type: s.dashed ? "dashed" : "solid" },
+          itemStyle: { color: color }
+        };
+        if (s.area) { item.areaStyle = { color: color, opacity: 0.16 }; }
+        return item;
+      })
+    }];
     return { option: opt, layoutKey: narrow };
   };
 
