@@ -226,4 +226,25 @@ def setup_demo(seed: int = 1, password: str = "eco311-demo", enterprises: int = 
     logins = create_accounts(password)  # again: links the enterprise persona to its enterprise
     kpis.recompute()
     synthetic_reports(seed)
+    publish_demo_rankings()
     return logins
+
+
+def publish_demo_rankings(years: int = 2) -> None:
+    """The Top-100 lists of the latest survey years, computed and published once (oldest
+    first, so the newer list shows the movement), so that the ranking pages have lists."""
+    from django.contrib.auth import get_user_model
+
+    from eco311.core import jobs
+    from eco311.ranking import service
+    from eco311.ranking.models import RankingList
+
+    admin = get_user_model().objects.get(username="admin")
+    for year in sorted(service.survey_years()[:years]):
+        if RankingList.objects.filter(year=year, status=RankingList.Status.PUBLISHED).exists():
+            continue
+        ranking = service.start(year=year, user=admin)
+        while jobs.run_next("demo") is not None:
+            pass
+        ranking.refresh_from_db()
+        service.publish(ranking, user=admin)

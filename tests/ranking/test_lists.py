@@ -222,3 +222,17 @@ def test_no_analysis_when_asked_for_none(survey_population, personas):
     ranking.refresh_from_db()
     assert ranking.summary["uncertainty"] is None
     assert not ranking.entries.filter(p_top__isnull=False).exists()
+
+
+def test_the_demo_publishes_the_latest_two_years_once(survey_population):
+    from eco311.demo import publish_demo_rankings
+
+    publish_demo_rankings()
+    published = RankingList.objects.filter(status=RankingList.Status.PUBLISHED)
+    assert sorted(published.values_list("year", "version")) == [(2023, 1), (2024, 1)]
+    newer = published.get(year=2024)
+    assert newer.entries.exclude(previous_rank=None).exists()  # movement since 2023
+    assert newer.entries.exclude(p_top=None).exists()  # the file's uncertainty analysis ran
+
+    publish_demo_rankings()
+    assert RankingList.objects.count() == 2
