@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eco311.core.workbooks import write_about_sheet
 from eco311.enterprises import kpis
 from eco311.enterprises.directory import field_value, lang
 from eco311.enterprises.kpi import members
@@ -551,11 +552,6 @@ def drill_down_xlsx(dd: DrillDown, *, user=None, demo: bool = False) -> bytes:
     ws.autofilter(1, 0, 1 + len(dd.rows), len(headings) - 1)
 
     ind = dd.indicator
-    about = wb.add_worksheet("说明 About")
-    about.set_column(0, 0, 26)
-    about.set_column(1, 2, 60)
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    bold = wb.add_format({"bold": True, "valign": "top"})
     scope_area = Area.objects.filter(key=dd.scope_key).first()
     part = {"numerator": ("分子", "numerator"), "denominator": ("分母", "denominator")}[dd.part]
     lines = [
@@ -584,17 +580,6 @@ def drill_down_xlsx(dd: DrillDown, *, user=None, demo: bool = False) -> bytes:
     ]
     if ind.caveat is not None:
         lines.insert(3, ("说明 Caveat", ind.caveat.zh, ind.caveat.en))
-    if demo:
-        lines.append(
-            (
-                "合成数据 Synthetic data",
-                "演示平台：所有企业数据均为测试用合成数据，不是官方统计。",
-                "Demonstration platform: all enterprise data are synthetic, not official statistics.",
-            )
-        )
-    for i, (label, zh, en) in enumerate(lines):
-        about.write_string(i, 0, label, bold)
-        about.write_string(i, 1, zh, wrap)
-        about.write_string(i, 2, en, wrap)
+    write_about_sheet(wb, lines, demo=demo, width=60)
     wb.close()
     return out.getvalue()

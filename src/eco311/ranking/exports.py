@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from eco311.core.models import is_english
+from eco311.core.workbooks import write_about_sheet
 from eco311.geo.models import Area
 from eco311.ranking.engine import Methodology
 from eco311.ranking.models import RankingEntry, RankingList
@@ -51,8 +52,6 @@ def list_workbook(
     score = wb.add_format({"num_format": "0.00"})
     number = wb.add_format({"num_format": "#,##0.00"})
     percent = wb.add_format({"num_format": "0.0%"})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    bold = wb.add_format({"bold": True, "valign": "top"})
 
     def headings(ws, columns):
         for j, (zh, en, width) in enumerate(columns):
@@ -150,9 +149,6 @@ def list_workbook(
             for k, (*_t, key, fmt) in enumerate(uncertainty, start=j + 2):
                 put(ws, r, k, getattr(e, key), fmt)
 
-    about = wb.add_worksheet("说明 About")
-    about.set_column(0, 0, 26)
-    about.set_column(1, 2, 64)
     lines = [
         ("名单 List", ranking.methodology_name_zh, ranking.methodology_name_en),
         ("年份 Year", str(ranking.year), str(ranking.year)),
@@ -183,19 +179,7 @@ def list_workbook(
                 f"The Entries sheet lists the {len(detailed)} enterprises you may see in detail",
             )
         )
-    if settings.DEMO_MODE:
-        lines.append(
-            (
-                "合成数据 Synthetic data",
-                "演示平台：所有企业数据均为测试用合成数据，不是官方统计。",
-                "Demonstration platform: all enterprise data are synthetic, not official "
-                "statistics.",
-            )
-        )
-    for i, (label, zh, en) in enumerate(lines):
-        about.write_string(i, 0, label, bold)
-        about.write_string(i, 1, zh, wrap)
-        about.write_string(i, 2, en, wrap)
+    write_about_sheet(wb, lines, demo=settings.DEMO_MODE)
     wb.close()
     return out.getvalue()
 
