@@ -16,7 +16,13 @@ def _django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eco311.settings")
     import django
 
-    django.setup()
+    from eco311.core.env import SettingsError
+
+    try:
+        django.setup()
+    except SettingsError as exc:  # e.g. no SECRET_KEY in production: say what to set, and stop
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _fail(message: str) -> int:
@@ -100,8 +106,32 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def _database_problem() -> str | None:
+    """What to run first when the database is not migrated (a server would only fail later,
+    request by request)."""
+    from eco311.install import database_problem
+
+    return database_problem()
+
+
+def cmd_setup(args) -> int:
+    """Migrate, load the reference data and the plans, create the first administrator."""
+    _django()
+    from eco311.install import SetupRefused, setup
+
+    try:
+        setup(interactive=not args.no_input)
+    except SetupRefused as exc:
+        return _fail(str(exc))
+    except (EOFError, KeyboardInterrupt):
+        return _fail("\n已取消 / Cancelled (without a terminal, use eco311 setup --no-input)")
+    return 0
+
+
 def cmd_serve(args) -> int:
     _django()
+    if (problem := _database_problem()) is not None:
+        return _fail(problem)
     from waitress import serve
 
     from eco311.wsgi import application
@@ -118,6 +148,8 @@ def cmd_serve(args) -> int:
 def cmd_worker(args) -> int:
     """Run background jobs until interrupted (or, with --once, until the queue is empty)."""
     _django()
+    if (problem := _database_problem()) is not None:
+        return _fail(problem)
     import threading
 
     from eco311.core import jobs
@@ -137,6 +169,9 @@ def cmd_worker(args) -> int:
 
 def cmd_demo(args) -> int:
     os.environ.setdefault("ECO311_AS_OF", "2025-06-30")
+    # Set before Django reads the settings: demo mode is also what lets a fresh machine start
+    # without SECRET_KEY (core/env.py, secret_key: a random key kept in ECO311_DATA_DIR, which
+    # a later `ECO311_DEMO=1 eco311 serve` on the same data finds again).
     os.environ.setdefault("ECO311_DEMO", "true")
     _django()
     from eco311.demo import setup_demo
@@ -230,33 +265,118 @@ def cmd_survey_template(args) -> int:
     return 0
 
 
-def cmd_survey_import(args) -> int:
-    """Import a filled workbook; on errors print them and write the highlighted copy."""
-    _django()
-    from eco311.enterprises.importer import highlighted, import_returns
+_IMPORT_TEXT = {
+    "no_file": ("{path}：文件不存在", "{path}: no such file"),
+    "not_a_file": ("{path}：不是文件（是一个目录？）", "{path}: not a file (a directory?)"),
+    "unreadable_file": ("{path}：无法读取该文件", "{path}: the file cannot be read"),
+    "bad_year": (
+        "--year {year}：报告年份应在 2000—2100 之间",
+        "--year {year}: the reporting year must be between 2000 and 2100",
+    ),
+    "rejected": (
+        "{n} 个错误，未导入任何数据",
+        "{n} errors; nothing was imported",
+    ),
+    "marked": ("；已标注错误的副本：{marked}", "; marked copy: {marked}"),
+    "applied": (
+        "{file} {year}：新建 {created} 条，更新 {updated} 条，未变 {unchanged} 条，拒绝 0 条",
+        "{file} {year}: {created} created, {updated} updated, {unchanged} unchanged, 0 rejected",
+    ),
+}
 
+
+def _say(lang: str, key: str, **params) -> str:
+    zh, en = _IMPORT_TEXT[key]
+    return (zh if lang == "zh" else en).format(**params)
+
+
+def cmd_survey_import(args) -> int:
+    """Import a filled workbook; on errors print them and write the highlighted copy.
+
+    Every message is one line in ``--lang``; a file that is not a workbook, a folder or a
+    year out of range is refused with a message, never a traceback."""
+    lang = args.lang
     path = Path(args.file)
+    if not 2000 <= args.year <= 2100:
+        return _fail(_say(lang, "bad_year", year=args.year))
     if not path.exists():
-        return _fail(f"{path}: no such file")
-    data = path.read_bytes()
+        return _fail(_say(lang, "no_file", path=path))
+    if not path.is_file():
+        return _fail(_say(lang, "not_a_file", path=path))
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _fail(_say(lang, "unreadable_file", path=path))
+    _django()
+    from eco311.enterprises.importer import highlighted, import_returns, markable
+
     outcome = import_returns(data, year=args.year, file_name=path.name, approve=args.approve)
     for w in outcome.warnings:
-        print(w.message(args.lang), file=sys.stderr)
+        print(w.message(lang), file=sys.stderr)
     if not outcome.ok:
         for e in outcome.errors:
-            print(e.message(args.lang), file=sys.stderr)
+            print(e.message(lang), file=sys.stderr)
+        if not markable(outcome.errors):
+            return 1  # refused whole (not a workbook, too large): its one line says it all
         marked = path.with_name(f"{path.stem}-errors{path.suffix}")
-        marked.write_bytes(highlighted(data, outcome.errors, args.lang))
-        print(
-            f"{len(outcome.errors)} errors; nothing was imported; marked copy: {marked}",
-            file=sys.stderr,
-        )
+        marked.write_bytes(highlighted(data, outcome.errors, lang))
+        summary = _say(lang, "rejected", n=len(outcome.errors))
+        print(summary + _say(lang, "marked", marked=marked), file=sys.stderr)
         return 1
     b = outcome.batch
     print(
-        f"{b.file_name} {b.year}: {b.created} created, {b.updated} updated, "
-        f"{b.unchanged} unchanged, 0 rejected"
+        _say(
+            lang,
+            "applied",
+            file=b.file_name,
+            year=b.year,
+            created=b.created,
+            updated=b.updated,
+            unchanged=b.unchanged,
+        )
     )
+    return 0
+
+
+def _rows(n: int) -> str:
+    return f"{n:,}"
+
+
+def cmd_backup(args) -> int:
+    """The database (a consistent copy while the platform runs) and the uploads, in one file."""
+    _django()
+    from eco311.core.backup import BackupError, backup
+
+    try:
+        s = backup(args.file)
+    except BackupError as exc:
+        return _fail(str(exc))
+    except OSError as exc:  # a full disk, no permission: one line, not a traceback
+        return _fail(f"备份失败 / backup failed: {exc}")
+    print(
+        f"已备份 / backed up: {s.path} ({s.engine}, {len(s.tables)} tables, {_rows(s.rows)} rows, "
+        f"{s.files} files)"
+    )
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """Replace the database and the uploads with a backup's (stop the server first)."""
+    _django()
+    from eco311.core.backup import BackupError, restore
+
+    try:
+        s = restore(args.file, force=args.force)
+    except BackupError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"恢复失败 / restore failed: {exc}")
+    print(
+        f"已恢复 / restored: {s.path}, made {s.created} ({s.engine}): {len(s.tables)} tables, "
+        f"{_rows(s.rows)} rows, {s.files} files"
+    )
+    for note in s.notes:
+        print(note)
     return 0
 
 
@@ -290,9 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
     from eco311.plans.progress.cli import register
 
     register(
-        sub.add_parser("progress", help="the Open SDG progress measure").add_subparsers(
-            dest="progress_command", required=True
-        )
+        sub.add_parser(
+            "progress", help="the Open SDG progress measure and the target status"
+        ).add_subparsers(dest="progress_command", required=True)
     )
 
     from eco311.ranking.engine.cli import register as register_rank
@@ -358,10 +478,34 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--no-serve", action="store_true")
         p.set_defaults(func=func)
 
+    p = sub.add_parser(
+        "setup",
+        help="install or upgrade: migrate, load reference data and plans, create the first "
+        "administrator (no demo data)",
+    )
+    p.add_argument(
+        "--no-input",
+        action="store_true",
+        help="do not prompt: the administrator comes from ECO311_ADMIN_USERNAME, "
+        "ECO311_ADMIN_PASSWORD and ECO311_ADMIN_EMAIL (optional)",
+    )
+    p.set_defaults(func=cmd_setup)
+
     p = sub.add_parser("worker", help="run background jobs (rankings, long reports)")
     p.add_argument("--once", action="store_true", help="run the queued jobs, then stop")
     p.add_argument("--poll", type=float, default=1.0, help="seconds between looks at the queue")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("backup", help="back up the database and uploaded files to one file")
+    p.add_argument("file", help="the archive to write (a .tar; see docs/backup.md)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore the database and uploaded files from a backup")
+    p.add_argument("file", help="an archive written by eco311 backup")
+    p.add_argument(
+        "--force", action="store_true", help="overwrite a database or MEDIA_ROOT that holds data"
+    )
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -371,7 +515,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args) or 0
+    try:
+        return args.func(args) or 0
+    except Exception as exc:
+        # A database that is not migrated (or not reachable) gets what to run, not a traceback.
+        from eco311.install import explain_database_error
+
+        message = explain_database_error(exc)
+        if message is None:
+            raise
+        return _fail(message)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,5 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -33,12 +35,23 @@ urlpatterns = [
     path("areas/", pages.area_list, name="areas"),
     path("areas/<str:area_key>/", pages.area_detail, name="area"),
     path("warnings/", pages.warnings_page, name="warnings"),
-    path("evaluation/", evaluation.evaluation, name="evaluation"),
+    # The HTML report is a self-contained document (saved and mailed as one file) with its own
+    # <style>; it has no script, and script-src stays 'self'.
+    path(
+        "evaluation/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(evaluation.evaluation),
+        name="evaluation",
+    ),
     path("survey/", survey.survey_home, name="survey"),
     path("survey/template.xlsx", survey.survey_template, name="survey_template"),
     path("survey/import/", survey.survey_import, name="survey_import"),
     path("survey/import/<int:batch_id>/", survey.import_batch, name="survey_batch"),
     path("survey/import/<int:batch_id>/errors.xlsx", survey.import_errors, name="survey_errors"),
+    path(
+        "survey/import/<int:batch_id>/progress/",
+        survey.import_progress,
+        name="survey_batch_progress",
+    ),
     path("returns/", returns.returns_queue, name="returns_queue"),
     path("returns/mine/", returns.my_return, name="my_return"),
     path("returns/<str:uscc>/<int:year>/", returns.return_review, name="return_review"),
@@ -73,6 +86,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/manage/", include("eco311.accounts.urls")),
     path("accounts/", account_views.account, name="account"),
     path("accounts/tokens/", account_views.create_token, name="create_token"),
     path("accounts/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
@@ -80,3 +94,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# The 500 page shows the request id to quote (web/views/errors.py).
+handler500 = "eco311.web.views.errors.server_error"

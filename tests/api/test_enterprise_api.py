@@ -400,11 +400,13 @@ def test_a_share_drills_down_to_numerator_or_denominator(survey_population, clie
 
 
 @pytest.fixture
-def workbooks(tmp_path, settings):
-    """A good and a bad workbook of 60 synthetic enterprises for 2024; uploads go to tmp_path."""
+def workbooks(tmp_path, settings, factories):
+    """A good and a bad workbook of synthetic enterprises new to the registry (the session's
+    population is there already) for 2024; uploads go to tmp_path."""
     settings.MEDIA_ROOT = tmp_path / "media"
     load_industry_codes()
-    rows = list(generate(PopulationSpec(enterprises=60, years=(YEAR,), seed=5)).returns(YEAR))
+    generated = generate(PopulationSpec(enterprises=60, years=(YEAR,), seed=15)).returns(YEAR)
+    rows = factories.unregistered(list(generated))
     good = tmp_path / "returns-2024.xlsx"
     write_returns_workbook(good, rows, year=YEAR)
     bad_rows = [dict(r) for r in rows]
@@ -468,23 +470,35 @@ def test_a_batch_lists_its_errors_located_in_both_languages(client, token_for, r
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_the_administrator_imports(client, token_for, workbooks, role):
+    registry = Enterprise.objects.count()  # the session's survey population
     response = upload(client, workbooks["good"], token_for(role))
     if role == "admin":
         assert response.status_code == 201, response.content
         assert ImportBatch.objects.count() == 1
+        assert Enterprise.objects.count() == registry + len(workbooks["rows"])
     else:
         assert response.status_code == 403
-        assert ImportBatch.objects.count() == 0 and Enterprise.objects.count() == 0
+        assert ImportBatch.objects.count() == 0 and Enterprise.objects.count() == registry
 
 
-def test_a_session_alone_cannot_import(client, personas, workbooks):
-    client.force_login(personas["admin"])
-    assert upload(client, workbooks["good"], {}).status_code == 403
+def test_a_session_alone_cannot_import(personas, workbooks):
+    """Without its CSRF token (the default test client would skip the check)."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(personas["admin"])
+    response = upload(browser, workbooks["good"], {"HTTP_AUTHORIZATION": "Basic YWRtaW46cHc="})
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
     assert ImportBatch.objects.count() == 0
 
 
 def test_a_good_workbook_imports_through_the_api(client, token_for, workbooks):
     headers = token_for("admin")
+    province = IndicatorValue.objects.filter(
+        indicator="enterprise_count", scope_key="370000", year=YEAR
+    )
+    before = province.get().value  # the session population's
     response = upload(client, workbooks["good"], headers)
     assert response.status_code == 201
     body = response.json()
@@ -492,8 +506,9 @@ def test_a_good_workbook_imports_through_the_api(client, token_for, workbooks):
     assert body["id"] == batch.pk and body["outcome"] == "applied"
     assert body["created"] == len(workbooks["rows"]) and body["errors"] == []
     assert isinstance(body["warnings"], list)
-    assert AnnualReturn.objects.filter(year=YEAR, status="approved").count() == body["created"]
-    assert IndicatorValue.objects.filter(year=YEAR, scope_key="370000").exists()  # recomputed
+    imported = AnnualReturn.objects.filter(batch=batch, year=YEAR, status="approved")
+    assert imported.count() == body["created"]
+    assert province.get().value == before + body["created"]  # recomputed
     stored = workbooks["media"] / "imports" / f"{batch.pk}.xlsx"
     assert stored.read_bytes() == workbooks["good"].read_bytes()
     again = upload(client, workbooks["good"], headers, approve=False).json()
@@ -519,7 +534,7 @@ def test_a_bad_workbook_is_rejected_whole_and_changes_nothing(client, token_for,
     assert all(e["row"] and e["column"] and e["message"]["zh"] for e in batch["errors"])
     assert list(AnnualReturn.objects.order_by("pk").values()) == before
     assert list(Enterprise.objects.order_by("pk").values()) == enterprises
-    assert not AnnualReturn.objects.filter(status="approved").exists()
+    assert not AnnualReturn.objects.filter(batch__isnull=False, status="approved").exists()
     assert ImportBatch.objects.get(pk=batch["id"]).outcome == "rejected"
 
 
@@ -542,7 +557,8 @@ def test_a_file_that_is_not_a_workbook_is_rejected_not_a_crash(
 ):
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"this is not a workbook")
+    registry = Enterprise.objects.count()  # the session's survey population
     response = upload(client, junk, token_for("admin"))
     assert response.status_code == 422
     assert response.json()["batch"]["outcome"] == "rejected"
-    assert Enterprise.objects.count() == 0
+    assert Enterprise.objects.count() == registry

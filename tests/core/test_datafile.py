@@ -183,10 +183,88 @@ def test_the_file_errors_of_the_project_share_the_base_class():
     from eco311.enterprises.survey.dictionary import DictionaryError
     from eco311.geo.areafile import AreaFileError
     from eco311.plans.planfile import PlanFileError
+    from eco311.ranking.engine.methodology import MethodologyError
 
-    for error in (PlanFileError, AreaFileError, DictionaryError, KpiFileError):
+    for error in (PlanFileError, AreaFileError, DictionaryError, KpiFileError, MethodologyError):
         assert issubclass(error, DataFileError)
-        assert issubclass(error, PlanFileError)  # callers catching plan-file errors still do
+    # Siblings, not subclasses of the plan file's error: geo and enterprises need not import plans.
+    for error in (AreaFileError, DictionaryError, KpiFileError):
+        assert not issubclass(error, PlanFileError)
+
+
+def test_every_data_file_uses_the_shared_strict_model_and_text():
+    from eco311.enterprises.kpi import definitions
+    from eco311.enterprises.survey import dictionary
+    from eco311.geo import areafile
+    from eco311.plans import planfile
+
+    assert planfile.Text is datafile.Text
+    for module in (planfile, areafile, dictionary, definitions):
+        assert module.Text is datafile.Text, module.__name__
+    assert issubclass(planfile.TargetSpec, datafile.StrictModel)
+    assert issubclass(areafile.AreaSpec, datafile.StrictModel)
+    assert issubclass(dictionary.FieldSpec, datafile.StrictModel)
+    assert issubclass(definitions.Measure, datafile.StrictModel)
+
+
+SRC = Path(datafile.__file__).resolve().parents[1]
+LOADERS = ("geo/areafile.py", "enterprises/survey/dictionary.py", "enterprises/kpi/definitions.py")
+
+
+@pytest.mark.parametrize("name", LOADERS)
+def test_no_data_file_imports_private_names_of_another_package(name):
+    tree = ast.parse((SRC / name).read_text(encoding="utf-8"))
+    own = "eco311." + name.split("/")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("eco311."):
+            if node.module.startswith(own):
+                continue
+            private = [a.name for a in node.names if a.name.startswith("_")]
+            assert not private, f"{name} imports {private} from {node.module}"
+
+
+def test_the_area_file_does_not_import_plans():
+    # geo is below plans' loader (which imports geo), so an arrow back would be a cycle.
+    tree = ast.parse((SRC / "geo" / "areafile.py").read_text(encoding="utf-8"))
+    modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert not {m for m in modules if m.startswith("eco311.plans")}
+
+
+def test_strict_model_rejects_unknown_keys():
+    class Thing(datafile.StrictModel):
+        name: str
+
+    with pytest.raises(ValueError, match="Extra inputs are not permitted"):
+        Thing.model_validate({"name": "a", "nmae": "b"})
+
+
+def test_text_needs_both_languages_and_reads_chinese_first():
+    text = datafile.Text(zh="济南市", en="Jinan")
+    assert (text.get("zh-hans"), text.get("en"), str(text)) == ("济南市", "Jinan", "济南市 / Jinan")
+    with pytest.raises(ValueError, match="must not be empty"):
+        datafile.Text(zh="  ", en="Jinan")
+    with pytest.raises(ValueError, match="Field required"):
+        datafile.Text.model_validate({"zh": "济南市"})
+
+
+def test_parse_yaml_names_the_file_and_rejects_duplicate_keys():
+    with pytest.raises(DataFileError) as exc:
+        datafile.parse_yaml("a: 1\nb: 2\na: 3\n", "dir/m.yaml")
+    [problem] = exc.value.problems
+    assert (problem.file, problem.line) == ("m.yaml", 3)
+    assert "duplicate key 'a' (first at line 1)" in problem.message
+    assert datafile.parse_yaml("a: 1", "m.yaml")[0] == {"a": 1}
+
+
+def test_importing_it_loads_no_django():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, eco311.core.datafile; print(sorted(m for m in sys.modules if 'django' in m))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_it_is_pure():

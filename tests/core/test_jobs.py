@@ -1,9 +1,11 @@
 """Background jobs: the queue in the database, claiming, progress, failures."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from eco311.core import jobs
@@ -17,14 +19,15 @@ def kinds():
     """Handlers registered for one test only."""
     added = []
 
-    def register(kind, fn):
-        jobs.handler(kind)(fn)
+    def register(kind, fn, exclusive=False):
+        jobs.handler(kind, exclusive=exclusive)(fn)
         added.append(kind)
         return fn
 
     yield register
     for kind in added:
         jobs._handlers.pop(kind, None)
+        jobs._exclusive.discard(kind)
 
 
 def test_it_refuses_a_kind_without_a_handler():
@@ -141,3 +144,57 @@ def test_the_worker_loop_runs_jobs_until_stopped(kinds):
 
     assert ran == [a.pk, b.pk]
     assert set(Job.objects.values_list("status", flat=True)) == {Job.Status.DONE}
+
+
+def test_jobs_of_an_exclusive_kind_run_one_at_a_time_in_order(kinds):
+    kinds("test.import", lambda ctx, n: n, exclusive=True)
+    kinds("test.other", lambda ctx: "other")
+    first = jobs.enqueue("test.import", {"n": 1})
+    second = jobs.enqueue("test.import", {"n": 2})
+    other = jobs.enqueue("test.other")
+
+    running = jobs.claim("w1")
+    assert running.pk == first.pk
+    assert jobs.claim("w2").pk == other.pk  # the second import waits; other kinds go on
+    assert jobs.claim("w3") is None
+    second.refresh_from_db()
+    assert second.status == Job.Status.QUEUED and not second.worker
+
+    assert jobs.run(running).result == 1
+    assert jobs.claim("w2").pk == second.pk  # its turn once the first has ended
+
+
+def test_a_failed_exclusive_job_does_not_hold_the_next_one(kinds):
+    def broken(ctx):
+        raise RuntimeError("no")
+
+    kinds("test.exclusive-broken", broken, exclusive=True)
+    jobs.enqueue("test.exclusive-broken")
+    nxt = jobs.enqueue("test.exclusive-broken")
+    assert jobs.run_next("w1").status == Job.Status.FAILED
+    assert jobs.claim("w1").pk == nxt.pk
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent claims need several writers"
+)
+@pytest.mark.usefixtures("restores_session_data")
+class TestTwoWorkersClaimExclusiveJobsAtOnce:
+    @pytest.mark.django_db(transaction=True)
+    def test_only_one_of_them_runs_an_import(self, kinds, race, monkeypatch):
+        kinds("test.exclusive-race", lambda ctx: None, exclusive=True)
+        for _ in range(2):
+            jobs.enqueue("test.exclusive-race")
+        take = jobs._take
+
+        def slow_take(job, worker):  # keep the claiming transaction open a while
+            won = take(job, worker)
+            time.sleep(0.3)
+            return won
+
+        monkeypatch.setattr(jobs, "_take", slow_take)
+        claimed = race(lambda: jobs.claim("w1"), lambda: jobs.claim("w2"))
+        taken = [c for c in claimed if isinstance(c, Job)]
+        assert len(taken) == 1, claimed
+        assert Job.objects.filter(status=Job.Status.RUNNING).count() == 1
+        assert Job.objects.filter(status=Job.Status.QUEUED).count() == 1

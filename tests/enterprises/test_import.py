@@ -17,12 +17,13 @@ YEAR = 2024
 
 
 @pytest.fixture
-def workbook(tmp_path):
+def workbook(tmp_path, factories):
     load_industry_codes()
     population = generate(PopulationSpec(enterprises=120, years=(YEAR,), seed=7))
+    rows = factories.unregistered(list(population.returns(YEAR)))  # each one a new enterprise
     path = tmp_path / "returns.xlsx"
-    write_returns_workbook(path, population.returns(YEAR), year=YEAR)
-    return path.read_bytes(), list(population.returns(YEAR))
+    write_returns_workbook(path, rows, year=YEAR)
+    return path.read_bytes(), rows
 
 
 def test_a_generated_workbook_imports_cleanly_and_again_changes_nothing(workbook, personas):
@@ -62,11 +63,12 @@ def test_a_bad_workbook_is_rejected_whole_with_located_errors(workbook, tmp_path
     path = tmp_path / "bad.xlsx"
     write_returns_workbook(path, rows, year=YEAR)
     bad = path.read_bytes()
+    before = Enterprise.objects.count(), AnnualReturn.objects.count()  # the session population
     outcome = import_returns(bad, year=YEAR, file_name="bad.xlsx")
     assert not outcome.ok
     codes = {e.code for e in outcome.errors}
     assert {"negative", "unknown_city", "duplicate_enterprise"} <= codes
-    assert Enterprise.objects.count() == 0 and AnnualReturn.objects.count() == 0
+    assert (Enterprise.objects.count(), AnnualReturn.objects.count()) == before
     batch = ImportBatch.objects.get()
     assert batch.outcome == "rejected" and batch.errors
     assert all(e.row and e.column for e in outcome.errors)
@@ -80,8 +82,11 @@ def test_import_from_the_command_line(workbook, tmp_path, capsys):
     path = tmp_path / "returns.xlsx"
     path.write_bytes(data)
     assert main(["survey", "import", str(path), "--year", str(YEAR), "--approve"]) == 0
-    assert f"{len(rows)} created" in capsys.readouterr().out
-    assert AnnualReturn.objects.filter(status="approved").count() == len(rows)
+    assert f"新建 {len(rows)} 条" in capsys.readouterr().out  # Chinese unless --lang en
+    imported = AnnualReturn.objects.filter(enterprise__uscc__in=[r["uscc"] for r in rows])
+    assert imported.filter(status="approved").count() == len(rows)
+    assert main(["survey", "import", str(path), "--year", str(YEAR), "--lang", "en"]) == 0
+    assert f"0 created, 0 updated, {len(rows)} unchanged" in capsys.readouterr().out
 
 
 def test_a_rejected_import_writes_the_highlighted_workbook(workbook, tmp_path, capsys):

@@ -220,7 +220,7 @@ def test_online_and_import_give_the_same_errors(own, complete, tmp_path):
 
 
 def test_online_and_import_store_the_same_values(own, complete, tmp_path):
-    figures = {**complete, "total_revenue": "12345.675", "profit": "-1.5", "major_violation": ""}
+    figures = {**complete, "total_revenue": "12,345.68", "profit": "-1.5", "major_violation": ""}
     returns.submit(actor_of("enterprise"), own, NEW_YEAR, figures)
     stored = own.returns.get(year=NEW_YEAR)
     assert str(stored.total_revenue) == "12345.68" and stored.major_violation is False
@@ -232,6 +232,20 @@ def test_online_and_import_store_the_same_values(own, complete, tmp_path):
     assert outcome.ok, [e.message("en") for e in outcome.errors]
     batch = outcome.batch
     assert (batch.created, batch.updated, batch.unchanged) == (0, 0, 1)
+
+
+def test_a_figure_typed_with_too_many_decimals_is_refused_not_rounded(own, complete):
+    """Typed online, 12345.675 (a field of 2 decimals) is refused: rounding it silently would
+    store a figure the enterprise never gave."""
+    too_precise = {**complete, "total_revenue": "12345.675"}
+    for send in (returns.submit, returns.save_draft):
+        with pytest.raises(returns.ReturnInvalid) as exc:
+            send(actor_of("enterprise"), own, NEW_YEAR, too_precise)
+        [problem] = exc.value.message_dict["total_revenue"]
+        assert "12345.675" in problem and "12345.68" in problem
+    assert not own.returns.filter(year=NEW_YEAR).exists()
+    kept = returns.submit(actor_of("enterprise"), own, NEW_YEAR, {**complete, "profit": "-1.50"})
+    assert str(kept.annual_return.profit) == "-1.50"
 
 
 # -- corrections -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from eco311.accounts.models import Membership
 from eco311.accounts.scopes import Actor
 from eco311.enterprises import kpis, uploads
 from eco311.enterprises.models import Enterprise, IndicatorValue
@@ -99,7 +100,10 @@ def test_the_demo_links_the_enterprise_persona_idempotently(survey_population, p
 
 
 def test_without_an_enterprise_the_enterprise_persona_sees_none(client_for, personas):
-    assert personas["enterprise"].membership.enterprise is None  # no population loaded
+    # As before any population is loaded (the session data links the persona to one).
+    Membership.objects.filter(user__username="enterprise").update(enterprise=None)
+    personas["enterprise"].refresh_from_db()
+    assert personas["enterprise"].membership.enterprise is None
     c = client_for("enterprise")
     assert c.get("/enterprises/").status_code == 403
     assert c.get("/kpi/").status_code == 200

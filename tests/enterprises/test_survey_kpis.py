@@ -11,27 +11,24 @@ from eco311.cli import main
 from eco311.enterprises import kpis
 from eco311.enterprises.demo import load_population
 from eco311.enterprises.models import AnnualReturn, Enterprise, IndicatorValue
-from eco311.enterprises.survey.synthetic import PopulationSpec
 from eco311.plans import tracking, workflow
 from eco311.plans.models import Target
 
 pytestmark = pytest.mark.django_db
 
-SMALL = PopulationSpec(enterprises=300, years=(2023, 2024), seed=3)
-
 
 @pytest.fixture
-def population():
-    counts = load_population(SMALL)
-    kpis.recompute()
-    return counts
+def population(survey_population):
+    """The session's survey population (tests/conftest.py), its KPI values computed."""
+    return survey_population
 
 
-def test_the_population_loads_once_and_is_marked_synthetic(population):
-    assert population["enterprises"] == 300
-    assert Enterprise.objects.filter(synthetic=True).count() == 300
+def test_the_population_loads_once_and_is_marked_synthetic(population, survey_spec):
+    assert population["enterprises"] == survey_spec.enterprises
+    assert Enterprise.objects.filter(synthetic=True).count() == survey_spec.enterprises
     assert AnnualReturn.objects.filter(status="approved").count() == population["returns"]
-    assert load_population(SMALL) == {"enterprises": 0, "returns": 0}
+    assert population["returns"] > survey_spec.enterprises  # most filed both years
+    assert load_population(survey_spec) == {"enterprises": 0, "returns": 0}
 
 
 def test_stored_values_count_the_approved_returns(population):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from eco311.core.datafile import DataFileError
 from eco311.geo.areafile import AREA_FILE, AreaFileError, load_area_file
-from eco311.plans.planfile import PlanFileError
 
 CITY_CODES = {
     "370100": "济南市",
@@ -134,7 +134,7 @@ def errors_of(tmp_path, body) -> list[str]:
     path.write_text(body, encoding="utf-8")
     with pytest.raises(AreaFileError) as info:
         load_area_file(path)
-    assert isinstance(info.value, PlanFileError)
+    assert isinstance(info.value, DataFileError)
     return info.value.messages
 
 

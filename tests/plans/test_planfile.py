@@ -548,3 +548,50 @@ def test_wrong_schema_is_reported(tmp_path):
 def test_missing_file(tmp_path):
     (message,) = errors_of(tmp_path / "nope.yaml")
     assert message.startswith("nope.yaml: cannot read file")
+
+
+# ---------------------------------------------------------------------------
+# counts: "1个中心" is a whole number of things, and "=" is not how they are read
+# ---------------------------------------------------------------------------
+
+COUNT_TARGET = GOOD_TARGET.replace(
+    "                scope:",
+    "                unit: {{zh: {unit}, en: things}}\n                scope:",
+)
+
+
+@pytest.mark.parametrize("unit", ["个", "家", "项", "家/年"])
+def test_a_count_target_needs_a_whole_number(tmp_path, unit):
+    path = write(tmp_path, HEAD + COUNT_TARGET.format(key="a", value=1.5, unit=unit))
+    [message] = errors_of(path)
+    assert "targets[0]" in message and "whole number" in message and "1.5" in message
+
+
+@pytest.mark.parametrize("unit", ["亿元", "万吨", "%", "万人"])
+def test_other_units_take_fractions(tmp_path, unit):
+    path = write(tmp_path, HEAD + COUNT_TARGET.format(key="a", value=1.5, unit=f'"{unit}"'))
+    assert load_plan_file(path).target("a").value == 1.5
+
+
+def test_is_count_unit_reads_the_counted_thing_of_a_rate():
+    from eco311.plans.planfile import is_count_unit
+
+    assert is_count_unit("个") and is_count_unit("套/年") and is_count_unit(" 家 ")
+    assert not is_count_unit("万吨/年") and not is_count_unit("") and not is_count_unit(None)
+
+
+@pytest.mark.parametrize("path", plan_files(), ids=lambda p: p.name)
+def test_no_shipped_target_is_read_as_exactly_equal(path):
+    """Every "= N" of the plans was decided (at least N, or a milestone) with the reading
+    recorded; an exact "=" would call 2 centres where the plan asks for 1 a failure."""
+    for _s, _t, target in load_plan_file(path).iter_targets():
+        assert target.op != "=", target.key
+
+
+def test_counts_to_build_are_at_least_and_say_so():
+    pf = load_plan_file(PLAN_DIR / "shandong-311.yaml")
+    centre = pf.target("2-3-0-a")  # 围绕“1个中心、3个产业链条、5个特色产业基地”
+    assert (centre.op, centre.value, centre.limit) == (">=", 1, None)
+    assert "至少1" in centre.note.zh and "at least 1" in centre.note.en
+    clusters = pf.target("1-2-1-b")  # the three named clusters: no fourth one to build
+    assert (clusters.op, clusters.value, clusters.limit) == (">=", 3, 3)

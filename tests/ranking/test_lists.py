@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from eco311.accounts.scopes import Actor
 from eco311.core import jobs
 from eco311.core.models import Job
 from eco311.enterprises.models import AnnualReturn
@@ -13,7 +14,7 @@ from eco311.ranking.models import PublishedListError, RankingEntry, RankingList
 @pytest.fixture
 def computed(survey_population, personas):
     """A draft list of 2024, computed by its job."""
-    ranking = service.start(year=2024, user=personas["admin"], top_n=20)
+    ranking = service.start(year=2024, actor=Actor.of(personas["admin"]), top_n=20)
     job = jobs.run_next("test")
     assert job.status == Job.Status.DONE, job.error
     ranking.refresh_from_db()
@@ -23,13 +24,13 @@ def computed(survey_population, personas):
 def test_only_the_administrator_starts_a_ranking(survey_population, personas):
     for name in ("dept", "jinan", "park", "enterprise", "bank"):
         with pytest.raises(PermissionDenied):
-            service.start(year=2024, user=personas[name])
+            service.start(year=2024, actor=Actor.of(personas[name]))
     assert not RankingList.objects.exists()
 
 
 def test_a_year_without_approved_returns_cannot_be_ranked(survey_population, personas):
     with pytest.raises(ValidationError) as err:
-        service.start(year=2019, user=personas["admin"])
+        service.start(year=2019, actor=Actor.of(personas["admin"]))
     assert "year" in err.value.message_dict
     assert not RankingList.objects.exists() and not Job.objects.exists()
 
@@ -56,7 +57,7 @@ def test_excluded_enterprises_say_why(survey_population, personas):
     AnnualReturn.objects.filter(pk=silent.pk).update(
         env_revenue_manufacturing=None, env_revenue_services=None, env_revenue_resource=None
     )
-    ranking = service.start(year=2024, user=personas["admin"], top_n=20, samples=0)
+    ranking = service.start(year=2024, actor=Actor.of(personas["admin"]), top_n=20, samples=0)
     jobs.run_next("test")
     ranking.refresh_from_db()
 
@@ -100,7 +101,7 @@ def test_an_entry_keeps_the_numbers_behind_its_rank(computed):
 
 
 def test_publishing_gives_versions_and_freezes_the_list(computed, personas):
-    published = service.publish(computed, user=personas["admin"])
+    published = service.publish(computed, actor=Actor.of(personas["admin"]))
     assert (published.status, published.version) == (RankingList.Status.PUBLISHED, 1)
     assert published.published_by == personas["admin"]
 
@@ -114,23 +115,23 @@ def test_publishing_gives_versions_and_freezes_the_list(computed, personas):
     with pytest.raises(PublishedListError):
         entry.delete()
     with pytest.raises(ValidationError):
-        service.publish(published, user=personas["admin"])
+        service.publish(published, actor=Actor.of(personas["admin"]))
 
-    again = service.start(year=2024, user=personas["admin"], top_n=20)
+    again = service.start(year=2024, actor=Actor.of(personas["admin"]), top_n=20)
     jobs.run_next("test")
     again.refresh_from_db()
-    assert service.publish(again, user=personas["admin"]).version == 2
+    assert service.publish(again, actor=Actor.of(personas["admin"])).version == 2
     assert RankingList.objects.get(pk=published.pk).entries.count() == entry.ranking.entries.count()
     assert [h.history_change_reason for h in published.history.all()][:1] == ["publish"]
 
 
 def test_a_published_list_keeps_its_methodology(computed, personas, monkeypatch, tmp_path):
-    published = service.publish(computed, user=personas["admin"])
+    published = service.publish(computed, actor=Actor.of(personas["admin"]))
     changed = tmp_path / "m.yaml"
     changed.write_text(service.methodology_text().replace("weight: 25", "weight: 50", 1))
     monkeypatch.setattr(service, "METHODOLOGY_FILE", changed)
 
-    later = service.start(year=2024, user=personas["admin"], top_n=20)
+    later = service.start(year=2024, actor=Actor.of(personas["admin"]), top_n=20)
     assert later.methodology_sha256 != published.methodology_sha256
     assert RankingList.objects.get(pk=published.pk).methodology_text == computed.methodology_text
 
@@ -138,28 +139,28 @@ def test_a_published_list_keeps_its_methodology(computed, personas, monkeypatch,
 def test_the_others_cannot_publish_or_discard(computed, personas):
     for name in ("dept", "jinan", "enterprise"):
         with pytest.raises(PermissionDenied):
-            service.publish(computed, user=personas[name])
+            service.publish(computed, actor=Actor.of(personas[name]))
         with pytest.raises(PermissionDenied):
-            service.discard(computed, user=personas[name])
+            service.discard(computed, actor=Actor.of(personas[name]))
     assert RankingList.objects.get(pk=computed.pk).status == RankingList.Status.DRAFT
 
 
 def test_a_discarded_draft_stays_on_record(computed, personas):
-    service.discard(computed, user=personas["admin"])
+    service.discard(computed, actor=Actor.of(personas["admin"]))
     computed.refresh_from_db()
     assert computed.status == RankingList.Status.DISCARDED
     assert computed.entries.exists()
     with pytest.raises(ValidationError):
-        service.publish(computed, user=personas["admin"])
+        service.publish(computed, actor=Actor.of(personas["admin"]))
 
 
 def test_movement_is_measured_against_last_years_published_list(survey_population, personas):
     admin = personas["admin"]
-    last = service.start(year=2023, user=admin, top_n=20)
+    last = service.start(year=2023, actor=Actor.of(admin), top_n=20)
     jobs.run_next("test")
     last.refresh_from_db()
-    service.publish(last, user=admin)
-    this = service.start(year=2024, user=admin, top_n=20)
+    service.publish(last, actor=Actor.of(admin))
+    this = service.start(year=2024, actor=Actor.of(admin), top_n=20)
     jobs.run_next("test")
     before = dict(last.entries.filter(rank__isnull=False).values_list("uscc", "rank"))
     entries = RankingEntry.objects.filter(ranking=this, rank__isnull=False)
@@ -171,7 +172,7 @@ def test_movement_is_measured_against_last_years_published_list(survey_populatio
 
 
 def test_a_failing_run_fails_the_list_and_writes_no_entries(survey_population, personas):
-    ranking = service.start(year=2024, user=personas["admin"])
+    ranking = service.start(year=2024, actor=Actor.of(personas["admin"]))
     RankingList.objects.filter(pk=ranking.pk).update(methodology_text="schema: nonsense")
     job = jobs.run_next("test")
     assert job.status == Job.Status.FAILED
@@ -182,7 +183,9 @@ def test_a_failing_run_fails_the_list_and_writes_no_entries(survey_population, p
 
 
 def test_the_uncertainty_analysis_gives_every_rank_its_band(survey_population, personas):
-    ranking = service.start(year=2024, user=personas["admin"], top_n=20, samples=40, seed=7)
+    ranking = service.start(
+        year=2024, actor=Actor.of(personas["admin"]), top_n=20, samples=40, seed=7
+    )
     assert ranking.uncertainty == {"samples": 40, "seed": 7}
     jobs.run_next("test")
     ranking.refresh_from_db()
@@ -204,7 +207,9 @@ def test_the_uncertainty_analysis_gives_every_rank_its_band(survey_population, p
 def test_the_same_seed_gives_the_same_bands(survey_population, personas):
     bands = []
     for _ in range(2):
-        ranking = service.start(year=2024, user=personas["admin"], top_n=20, samples=30, seed=3)
+        ranking = service.start(
+            year=2024, actor=Actor.of(personas["admin"]), top_n=20, samples=30, seed=3
+        )
         jobs.run_next("test")
         bands.append(
             list(
@@ -217,7 +222,7 @@ def test_the_same_seed_gives_the_same_bands(survey_population, personas):
 
 
 def test_no_analysis_when_asked_for_none(survey_population, personas):
-    ranking = service.start(year=2024, user=personas["admin"], samples=0)
+    ranking = service.start(year=2024, actor=Actor.of(personas["admin"]), samples=0)
     jobs.run_next("test")
     ranking.refresh_from_db()
     assert ranking.summary["uncertainty"] is None

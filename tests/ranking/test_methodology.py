@@ -183,9 +183,43 @@ def test_every_problem_is_reported_at_once(small_text):
 
 def test_yaml_syntax_errors_give_the_line(small_text):
     broken = replaced(small_text, "  impute: {enabled: false}", "  impute: {enabled: false")
+    # The message of every data file (core/datafile.py), with line and column.
     assert problems(broken) == [
-        "small.yaml: YAML error: expected ',' or '}', but got ':' (line 23)"
+        "small.yaml: line 23, column 9: YAML syntax error: while parsing a flow mapping; "
+        "expected ',' or '}', but got ':'"
     ]
+
+
+def line_of(text, fragment):
+    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+def test_a_duplicate_key_is_an_error_at_its_line(small_text):
+    # PyYAML alone keeps the last value: the weight of 2 would silently become 5.
+    text = replaced(small_text, "parent: scale, weight: 2}", "parent: scale, weight: 2, weight: 5}")
+    line = line_of(text, "weight: 5}")
+    [problem] = problems(text)
+    assert problem.startswith(f"small.yaml: line {line}, column ")
+    assert f"duplicate key 'weight' (first at line {line})" in problem
+
+
+def test_a_duplicate_section_is_an_error_at_the_second_one(small_text):
+    text = small_text + "steps:\n  impute: {enabled: true}\n"
+    first, second = line_of(text, "steps:"), len(text.splitlines()) - 1
+    with pytest.raises(MethodologyError) as exc:
+        parse_methodology(text, "small.yaml")
+    [problem] = exc.value.problems
+    assert (problem.file, problem.line) == ("small.yaml", second)
+    assert f"duplicate key 'steps' (first at line {first})" in problem.message
+
+
+def test_methodology_errors_are_data_file_errors(small_text):
+    from eco311.core.datafile import DataFileError
+
+    with pytest.raises(DataFileError) as exc:
+        parse_methodology("- a list", "small.yaml")
+    assert isinstance(exc.value, ValueError)  # callers catching ValueError keep working
+    assert exc.value.messages == ["small.yaml: expected a mapping of keys to values"]
 
 
 def test_a_file_that_is_not_a_mapping():

@@ -17,6 +17,7 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from eco311.accounts.models import Membership
+from eco311.accounts.scopes import Actor
 from eco311.core import jobs
 from eco311.core.models import Job
 from eco311.enterprises.models import AnnualReturn
@@ -45,7 +46,9 @@ def draft(survey_population, personas):
     violation); the enterprise persona acts for a ranked Jinan enterprise."""
     violators = AnnualReturn.objects.filter(year=2024, status="approved").order_by("-id")[:2]
     AnnualReturn.objects.filter(pk__in=[r.pk for r in violators]).update(major_violation=True)
-    ranking = _run(service.start(year=2024, user=personas["admin"], top_n=TOP_N, samples=0))
+    ranking = _run(
+        service.start(year=2024, actor=Actor.of(personas["admin"]), top_n=TOP_N, samples=0)
+    )
     own = (
         ranking.entries.filter(city_code=JINAN, rank__isnull=False, rank__lte=TOP_N)
         .order_by("rank")
@@ -58,7 +61,7 @@ def draft(survey_population, personas):
 
 @pytest.fixture
 def published(draft, personas):
-    return service.publish(draft, user=personas["admin"])
+    return service.publish(draft, actor=Actor.of(personas["admin"]))
 
 
 def _with_bands(ranking):
@@ -88,7 +91,7 @@ def _own(personas):
 @pytest.mark.parametrize("role", ROLES)
 def test_the_lists_page_shows_drafts_to_their_reviewers_only(client_for, published, role):
     admin = published.created_by
-    other = _run(service.start(year=2024, user=admin, top_n=10, samples=0))
+    other = _run(service.start(year=2024, actor=Actor.of(admin), top_n=10, samples=0))
     response = client_for(role).get("/rankings/")
     assert response.status_code == 200
     body = _body(response)
@@ -159,7 +162,7 @@ def test_the_start_page_needs_a_post(client_for, survey_population):
 
 def test_the_progress_fragment_polls_until_the_run_has_finished(client_for, survey_population):
     client = client_for("admin")
-    ranking = service.start(year=2024, user=_admin(), top_n=TOP_N, samples=0)
+    ranking = service.start(year=2024, actor=Actor.of(_admin()), top_n=TOP_N, samples=0)
     url = f"/rankings/{ranking.pk}/progress/"
 
     body = _body(client.get(url))
@@ -190,7 +193,7 @@ def _admin():
 
 
 def test_a_failed_run_shows_its_reason_and_can_be_discarded(client_for, survey_population):
-    ranking = service.start(year=2024, user=_admin(), top_n=TOP_N, samples=0)
+    ranking = service.start(year=2024, actor=Actor.of(_admin()), top_n=TOP_N, samples=0)
     RankingList.objects.filter(pk=ranking.pk).update(methodology_text="schema: nonsense")
     job = jobs.run_next("test")
     assert job.status == Job.Status.FAILED
@@ -211,7 +214,7 @@ def test_a_failed_run_shows_its_reason_and_can_be_discarded(client_for, survey_p
 
 
 def test_a_run_whose_job_failed_outside_the_handler_shows_as_failed(client_for, draft):
-    ranking = service.start(year=2024, user=_admin(), top_n=TOP_N, samples=0)
+    ranking = service.start(year=2024, actor=Actor.of(_admin()), top_n=TOP_N, samples=0)
     Job.objects.filter(pk=ranking.job_id).update(
         status=Job.Status.FAILED, error="the worker stopped before the job ended"
     )
@@ -345,7 +348,7 @@ def _park_id(personas):
 
 def test_bands_and_probabilities_show_when_the_analysis_made_them(client_for, draft, personas):
     _with_bands(draft)
-    ranking = service.publish(draft, user=personas["admin"])
+    ranking = service.publish(draft, actor=Actor.of(personas["admin"]))
     body = _body(client_for("public").get(f"/rankings/{ranking.pk}/"))
     assert 'data-testid="band-head"' in body and 'data-testid="p-top-head"' in body
     assert 'data-testid="no-band-note"' not in body
@@ -356,13 +359,15 @@ def test_bands_and_probabilities_show_when_the_analysis_made_them(client_for, dr
 def test_a_run_with_the_uncertainty_analysis_shows_bands_and_sensitivities(
     client_for, survey_population, personas
 ):
-    ranking = _run(service.start(year=2024, user=personas["admin"], top_n=TOP_N, samples=8))
+    ranking = _run(
+        service.start(year=2024, actor=Actor.of(personas["admin"]), top_n=TOP_N, samples=8)
+    )
     body = _body(client_for("admin").get(f"/rankings/{ranking.pk}/"))
     assert 'data-testid="n-samples">8<' in body
     assert 'data-testid="sobol"' in body
     for factor in ranking.summary["uncertainty"]["sobol"]:
         assert f'data-factor="{factor}"' in body
-    ranking = service.publish(ranking, user=personas["admin"])
+    ranking = service.publish(ranking, actor=Actor.of(personas["admin"]))
     body = _body(client_for("public").get(f"/rankings/{ranking.pk}/"))
     assert 'data-testid="band-head"' in body and 'data-testid="p-top-head"' in body
     first = ranking.entries.get(rank=1)
@@ -374,10 +379,11 @@ def test_a_run_with_the_uncertainty_analysis_shows_bands_and_sensitivities(
 
 def test_the_list_shows_the_movement_since_last_years_list(client_for, survey_population):
     admin = _admin()
-    last = _run(service.start(year=2023, user=admin, top_n=TOP_N, samples=0))
-    service.publish(last, user=admin)
+    last = _run(service.start(year=2023, actor=Actor.of(admin), top_n=TOP_N, samples=0))
+    service.publish(last, actor=Actor.of(admin))
     this = service.publish(
-        _run(service.start(year=2024, user=admin, top_n=TOP_N, samples=0)), user=admin
+        _run(service.start(year=2024, actor=Actor.of(admin), top_n=TOP_N, samples=0)),
+        actor=Actor.of(admin),
     )
     body = _body(client_for("public").get(f"/rankings/{this.pk}/"))
     assert 'data-testid="movement-head"' in body
@@ -492,7 +498,7 @@ def test_a_profile_shows_the_rank_band_and_movement_when_they_exist(client_for, 
     _with_bands(draft)
     entry = draft.entries.get(rank=1)
     RankingEntry.objects.filter(pk=entry.pk).update(previous_rank=5)
-    ranking = service.publish(draft, user=personas["admin"])
+    ranking = service.publish(draft, actor=Actor.of(personas["admin"]))
     body = _body(client_for("admin").get(f"/rankings/{ranking.pk}/enterprises/{entry.uscc}/"))
     assert 'data-testid="entry-band">1–4<' in body
     assert 'data-testid="entry-p-top"' in body and "75%" in body
@@ -574,7 +580,7 @@ def _sheet_rows(wb, name):
     return [r for r in wb[name].iter_rows(min_row=3, values_only=True) if any(r)]
 
 
-def test_the_public_exports_the_top_n_only(client_for, published):
+def test_the_public_exports_the_top_n_only(client_for, published, demo_mode):
     wb = _workbook(client_for("public").get(f"/rankings/{published.pk}/export.xlsx"))
     assert wb.sheetnames == ["名单 List", "说明 About"]
     rows = _sheet_rows(wb, "名单 List")
@@ -613,11 +619,11 @@ def test_officials_export_the_entries_they_may_see_with_values(
         assert row[column] == pytest.approx(first.values["env_revenue"])
 
 
-def test_the_pdf_prints_the_published_list(client_for, draft, personas):
+def test_the_pdf_prints_the_published_list(client_for, draft, personas, demo_mode):
     from pypdf import PdfReader
 
     _with_bands(draft)
-    ranking = service.publish(draft, user=personas["admin"])
+    ranking = service.publish(draft, actor=Actor.of(personas["admin"]))
     response = client_for("public").get(f"/rankings/{ranking.pk}/export.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")

@@ -4,6 +4,7 @@ Every role on every page and action; the server decides, whatever the links show
 """
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import polib
@@ -12,12 +13,10 @@ from django.test import Client
 from django.utils.html import escape
 
 from eco311.accounts.models import Membership
-from eco311.enterprises import kpis, returns
-from eco311.enterprises.demo import load_population
+from eco311.enterprises import returns
 from eco311.enterprises.directory import return_fields
 from eco311.enterprises.models import AnnualReturn, Enterprise, IndicatorValue
 from eco311.enterprises.survey.dictionary import load_dictionary
-from eco311.enterprises.survey.synthetic import PopulationSpec
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +28,9 @@ ZH_PO = Path(__file__).resolve().parents[2] / "src/eco311/locale/zh_Hans/LC_MESS
 
 
 @pytest.fixture
-def own(db, personas):
-    """A small population; the enterprise persona acts for a Jinan enterprise with approved
-    2023 and 2024 returns."""
-    load_population(PopulationSpec(enterprises=120, years=(2023, 2024), seed=3))
-    kpis.recompute()
+def own(survey_population, personas):
+    """The session's survey population; the enterprise persona acts for a Jinan enterprise with
+    approved 2023 and 2024 returns."""
     e = (
         Enterprise.objects.filter(city__code=JINAN, returns__year=2024)
         .filter(pk__in=AnnualReturn.objects.filter(year=2023).values("enterprise_id"))
@@ -101,6 +98,8 @@ def test_my_return_is_for_the_enterprise_user_only(own, client_for, role):
 
 
 def test_an_enterprise_user_without_an_enterprise_is_refused(db, client_for):
+    # As before any population is loaded (the session data links the persona to one).
+    Membership.objects.filter(user__username="enterprise").update(enterprise=None)
     assert client_for("enterprise").get("/returns/mine/").status_code == 403
 
 
@@ -345,3 +344,89 @@ def test_a_decision_needs_a_valid_action(submitted, client_for):
     assert response.status_code == 302 and response["Location"] == url.removesuffix("review/")
     submitted.refresh_from_db()
     assert submitted.status == "submitted"
+
+
+# -- drafts are the enterprise's alone ------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(own, client_for):
+    response = submit_online(client_for("enterprise"), {"total_revenue": "1234"}, action="save")
+    assert response.status_code == 302
+    return own.returns.get(year=NEW_YEAR)
+
+
+@pytest.mark.parametrize("role", sorted(REVIEWERS))
+def test_reviewers_never_see_an_unsubmitted_draft(draft, client_for, role):
+    c = client_for(role)
+    for query in ("?status=draft", "?status=", f"?status=draft&q={draft.enterprise.uscc}"):
+        response = c.get(f"/returns/{query}")
+        assert response.status_code == 200
+        link = f"/returns/{draft.enterprise.uscc}/{NEW_YEAR}/"
+        assert link not in response.content.decode(), query
+    assert "draft" not in [value for value, _label in response.context["statuses"]]
+    assert c.get(f"/returns/{draft.enterprise.uscc}/{NEW_YEAR}/").status_code == 404
+    review = c.post(f"/returns/{draft.enterprise.uscc}/{NEW_YEAR}/review/", {"action": "approve"})
+    assert review.status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+@pytest.mark.parametrize("role", ["admin", "dept", "jinan"])
+def test_the_api_and_the_profile_leave_the_draft_out(draft, client_for, role):
+    c = client_for(role)
+    api = c.get(f"/api/enterprises/{draft.enterprise.uscc}").json()
+    assert NEW_YEAR not in [r["year"] for r in api["returns"]]
+    body = c.get(f"/enterprises/{draft.enterprise.uscc}/").content.decode()
+    assert "1,234" not in body and "1234" not in body
+    own_view = client_for("enterprise").get(f"/api/enterprises/{draft.enterprise.uscc}").json()
+    assert NEW_YEAR in [r["year"] for r in own_view["returns"]]
+
+
+def test_a_returned_return_being_corrected_shows_the_reviewer_what_was_returned(
+    submitted, client_for, complete
+):
+    url = f"/returns/{submitted.enterprise.uscc}/{NEW_YEAR}/"
+    client_for("jinan").post(url + "review/", {"action": "return", "comment": "请核实营业收入"})
+    was = AnnualReturn.objects.get(pk=submitted.pk).total_revenue
+    working = {**complete, "total_revenue": "987654.32"}
+    assert submit_online(client_for("enterprise"), working, action="save").status_code == 302
+    assert str(AnnualReturn.objects.get(pk=submitted.pk).total_revenue) == "987654.32"
+
+    page = client_for("jinan").get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "987,654.32" not in body and "987654.32" not in body
+    shown = page.context["annual_return"]
+    assert shown.total_revenue == was and shown.status == "returned"
+    assert "online draft" not in [h.reason for h in page.context["history"]]
+    assert "网上保存草稿" not in body
+    queue = client_for("jinan").get("/returns/?status=returned").content.decode()
+    assert "987,654.32" not in queue
+
+
+# -- what is typed is kept or refused, never changed ------------------------------------------------
+
+
+def test_a_figure_with_more_decimals_than_the_field_keeps_is_refused(own, client_for, complete):
+    spec = next(s for s in return_fields() if s.type == "decimal" and s.decimals == 2)
+    base = Decimal(complete[spec.key])
+    typed, kept = str(base + Decimal("0.0045")), str(base + Decimal("0.01"))  # e.g. 1.2345
+    c = client_for("enterprise")
+    for action in ("save", "submit"):
+        response = submit_online(c, {**complete, spec.key: typed}, action=action)
+        assert response.status_code == 400, action
+        errors = errors_of(response.content.decode())
+        assert typed in errors[spec.key] and "2" in errors[spec.key]
+        assert not own.returns.filter(year=NEW_YEAR).exists()
+    assert submit_online(c, {**complete, spec.key: kept}).status_code == 302
+    assert str(getattr(own.returns.get(year=NEW_YEAR), spec.key)) == kept
+
+
+def test_a_control_character_in_a_return_is_refused(own, client_for, complete):
+    text = next(s.key for s in return_fields() if s.type == "text")
+    c = client_for("enterprise")
+    response = submit_online(c, {**complete, text: "膜\x0b组件"}, action="save")
+    assert response.status_code == 400
+    assert "U+000B" in response.content.decode()
+    assert not own.returns.filter(year=NEW_YEAR).exists()

@@ -1,7 +1,7 @@
-"""Row-level access in one place.
+"""Row-level access in one place: the Actor holds every access rule.
 
 Every view and API call asks an Actor what the user may see or do; nothing relies on hiding
-links. The rules (see docs/adr/0003-roles-and-scopes.md):
+links. Loading an object by its key for a user (with its 403 or 404) is accounts/lookups.py. The rules (see docs/adr/0003-roles-and-scopes.md):
 
 * everyone, the anonymous public included, may read plans, targets and their computed status;
 * a target's *details* (individual reports, notes, attachments, pending submissions, history)
@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 
 from eco311.accounts.models import Role
 
 OFFICIAL_ROLES = (Role.ADMIN, Role.DEPARTMENT, Role.CITY, Role.PARK)
+
+#: AnnualReturn.Status.DRAFT: an online return the enterprise has not submitted yet.
+DRAFT_RETURN = "draft"
 
 
 @dataclass
@@ -155,6 +157,19 @@ class Actor:
         """May see which enterprises are behind an indicator value (limited to their scope)."""
         return self.is_official and self.can_see_enterprises
 
+    def sees_small_counts(self, area) -> bool:
+        """May see an indicator value of ``area`` (an Area, or None for an unknown scope) that
+        is built from fewer than settings.ECO311_MIN_PUBLIC_ENTERPRISES enterprises: such a
+        value can disclose one firm's figures, so only the officials whose scope covers the
+        area see it (the administrator and departments everywhere, a city bureau its city and
+        the parks in it, a park committee its park); the public, banks and enterprises see "—".
+        """
+        if self.role in (Role.ADMIN, Role.DEPARTMENT):
+            return True
+        if self.role in (Role.CITY, Role.PARK) and area is not None:
+            return area.pk in self.area_ids
+        return False
+
     @property
     def can_import_survey(self) -> bool:
         return self.is_admin
@@ -197,16 +212,20 @@ class Actor:
     def returns_to_review_q(self, prefix: str = "") -> Q:
         """A filter on returns (or on rows reached through `prefix`) this actor may review:
         every return for the administrator, the returns of its city's enterprises for a city
-        bureau (by the enterprise's registered city), none for anyone else."""
+        bureau (by the enterprise's registered city), none for anyone else. Never a draft:
+        an unsubmitted return is the enterprise's alone, the administrator's view included."""
+        not_draft = ~Q(**{f"{prefix}status": DRAFT_RETURN})
         if self.is_admin:
-            return Q()
+            return not_draft
         if self.role == Role.CITY and self.area_id:
-            return Q(**{f"{prefix}enterprise__city_id": self.area_id})
+            return Q(**{f"{prefix}enterprise__city_id": self.area_id}) & not_draft
         return Q(pk__in=[])
 
     def can_review_return(self, annual_return) -> bool:
         """May approve or return this return: the administrator, or the bureau of the city
-        the enterprise is registered in."""
+        the enterprise is registered in; nobody while it is an unsubmitted draft."""
+        if annual_return.status == DRAFT_RETURN:
+            return False
         if self.is_admin:
             return True
         if self.role == Role.CITY and self.area_id is not None:
@@ -235,6 +254,14 @@ class Actor:
             return False
         return self.can_see_enterprises and self.can_see_enterprise(entry.enterprise)
 
+    # -- accounts ----------------------------------------------------------------------------
+
+    @property
+    def can_manage_accounts(self) -> bool:
+        """Only the province administrator creates, deactivates and reactivates accounts and
+        sets their passwords: an account's role and scope decide what its user sees."""
+        return self.is_admin
+
     def require(self, allowed: bool):
         if not allowed:
             raise PermissionDenied
@@ -245,89 +272,3 @@ def actor(request) -> Actor:
     if cached is None:
         cached = request._eco311_actor = Actor.of(request.user)
     return cached
-
-
-def get_target_for_user(request, plan_key: str, target_key: str):
-    """The target and what the user may do with it: (target, can_see_details, can_report)."""
-    from eco311.plans.models import Target
-
-    target = (
-        Target.objects.select_related("plan", "task__section", "scope")
-        .prefetch_related("unit_links__unit")
-        .filter(plan__key=plan_key, key=target_key)
-        .first()
-    )
-    if target is None:
-        raise Http404
-    a = actor(request)
-    return target, a.can_see_details(target), a.can_report(target)
-
-
-def get_enterprise_for_user(request, uscc: str):
-    """An enterprise the user may see, or 403 (role never sees enterprises) / 404 (not in scope).
-
-    A bank, the public and an enterprise user without an enterprise get 403: the page exists but
-    is not for them. For the other roles an enterprise outside their scope answers 404, like one
-    that does not exist, so that the registry does not reveal who is in it.
-    """
-    from eco311.enterprises.models import Enterprise
-
-    a = actor(request)
-    if not a.can_see_enterprises:
-        raise PermissionDenied
-    enterprise = (
-        Enterprise.objects.select_related("city", "park", "industry")
-        .filter(uscc=uscc.upper())
-        .first()
-    )
-    if enterprise is None or not a.can_see_enterprise(enterprise):
-        raise Http404
-    return enterprise
-
-
-def get_report_for_user(request, report_id: int):
-    """A progress report the user may see (its target must be in scope), or 404."""
-    from eco311.plans.models import ProgressReport
-
-    report = (
-        ProgressReport.objects.select_related("target__plan", "target__scope")
-        .prefetch_related("target__unit_links")
-        .filter(pk=report_id)
-        .first()
-    )
-    if report is None or not actor(request).can_see_details(report.target):
-        raise Http404
-    return report
-
-
-def get_ranking_for_user(request, ranking_id: int):
-    """A ranking list the user may see, or 404 (never 403).
-
-    A published list is for everyone, the anonymous public included. A list that is not
-    published (in progress, a draft, failed or discarded) is only for
-    Actor.can_see_ranking_drafts (the administrator and the provincial departments); for anyone
-    else it answers 404, like a list that does not exist, so that unpublished runs stay unseen.
-    """
-    from eco311.ranking.models import RankingList
-
-    ranking = RankingList.objects.select_related("job").filter(pk=ranking_id).first()
-    if ranking is None or not (ranking.is_published or actor(request).can_see_ranking_drafts):
-        raise Http404
-    return ranking
-
-
-def get_entry_for_user(request, ranking, uscc: str):
-    """An entry of ``ranking`` whose details the user may see, or 403 / 404 as for enterprises.
-
-    A role that never sees enterprises (a bank, the public, an enterprise user without an
-    enterprise) gets 403: the page exists but is not for them. For the other roles an entry
-    outside their scope (Actor.can_see_ranking_entry) answers 404, like one that does not exist.
-    ``ranking`` comes from get_ranking_for_user.
-    """
-    a = actor(request)
-    if not a.can_see_enterprises:
-        raise PermissionDenied
-    entry = ranking.entries.select_related("enterprise").filter(uscc=uscc.upper()).first()
-    if entry is None or not a.can_see_ranking_entry(entry):
-        raise Http404
-    return entry

@@ -22,7 +22,15 @@ class ErrorOut(Schema):
     )
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+#: The error answers every operation may give, all with the ErrorOut body: 400 a malformed
+#: request (e.g. a broken multipart body), 401 a wrong or revoked token, 403 a role or scope
+#: that may not (or a session write without its CSRF token), 404 nothing of that key (or
+#: outside the caller's scope), 422 invalid parameters or input.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+#: `openapi_extra` of an operation open to the public: ninja appends this empty requirement to
+#: the bearer-token one, so the schema reads "a token, or nothing" (OpenAPI 3 security).
+PUBLIC = {"security": [{}]}
 
 
 class Bilingual(Schema):

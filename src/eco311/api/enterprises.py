@@ -11,8 +11,10 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
-from eco311.accounts.scopes import actor, get_enterprise_for_user
+from eco311.accounts.lookups import enterprises_for_user, get_enterprise_for_user
+from eco311.accounts.scopes import actor
 from eco311.api.common import (
     ERRORS,
     MAX_PAGE_SIZE,
@@ -24,6 +26,7 @@ from eco311.api.common import (
     paginate,
     plain_value,
 )
+from eco311.core.forms import control_character_message
 from eco311.enterprises import directory
 from eco311.enterprises.models import AnnualReturn, Enterprise, Segment, Tag
 
@@ -39,6 +42,15 @@ class EnterpriseFilters(Schema):
     segment: SegmentKey | None = Field(None, description="Business segment")
     tag: TagKind | None = Field(None, description="Holds this cultivation tag today")
     q: str = Field("", description="Part of the name, a former name or the credit code")
+
+    @field_validator("city", "park", "q")
+    @classmethod
+    def no_control_characters(cls, value: str) -> str:
+        """A control character (a NUL byte: a server error on PostgreSQL) is refused, 422."""
+        problem = control_character_message(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class CityRef(Schema):
@@ -164,7 +176,7 @@ def list_enterprises(
     a = actor(request)
     if not a.can_see_enterprises:
         raise PermissionDenied
-    scoped = a.scoped_enterprises(Enterprise.objects.all())
+    scoped = enterprises_for_user(a)
     found = directory.search(scoped, directory.Filters.from_query(filters.dict()))
     info, items = paginate(directory.for_listing(found), page, page_size)
     return {**info, "total_in_scope": scoped.count(), "items": [_summary(e) for e in items]}

@@ -10,13 +10,15 @@ from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
+from eco311.accounts.lookups import enterprises_for_user
 from eco311.accounts.scopes import actor
 from eco311.api.common import (
     ERRORS,
     MAX_PAGE_SIZE,
+    PUBLIC,
     Bilingual,
     PageInfo,
     Value,
@@ -26,7 +28,6 @@ from eco311.api.common import (
     plain_value,
 )
 from eco311.enterprises import kpi_data, kpis
-from eco311.enterprises.models import Enterprise
 
 router = Router(tags=["indicators"])
 
@@ -68,6 +69,13 @@ class ValueOut(Schema):
     )
     display: str = Field(description="The value as the pages show it (rounded)")
     n_enterprises: int = Field(description="Enterprises (returns) the value is made of")
+    withheld: bool = Field(
+        False,
+        description="True when the value is built from fewer enterprises than the platform's "
+        "minimum (ECO311_MIN_PUBLIC_ENTERPRISES, default 3) and the caller is not an official "
+        "whose scope covers it: `value` is then null and `display` is —, so that no single "
+        "firm's figures are disclosed",
+    )
     computed_on: datetime = Field(description="When it was last recomputed from the returns")
 
 
@@ -163,9 +171,16 @@ def _indicator_out(ind, bound, areas) -> dict:
 
 YEAR = Query(None, ge=2000, le=2100, description="Survey year (default: all years)")
 SCOPE = Query(None, description="Scope key: 370000, a city code, cluster-…, park-…")
+# A real key as the example: the reference shows it, and schemathesis tries it first.
+KEY = Path(..., description="Indicator key", example="env_revenue_total")
 
 
-@router.get("/indicators", response={200: list[IndicatorOut], **ERRORS}, summary="Indicators")
+@router.get(
+    "/indicators",
+    response={200: list[IndicatorOut], **ERRORS},
+    summary="Indicators",
+    openapi_extra=PUBLIC,
+)
 def list_indicators(request):
     """Every KPI the survey computes, with its definition and the plan targets it feeds."""
     inds = list(kpis.indicators())
@@ -173,8 +188,13 @@ def list_indicators(request):
     return [_indicator_out(ind, bound[ind.key], areas) for ind in inds]
 
 
-@router.get("/indicators/{key}", response={200: IndicatorOut, **ERRORS}, summary="One indicator")
-def get_indicator(request, key: str):
+@router.get(
+    "/indicators/{key}",
+    response={200: IndicatorOut, **ERRORS},
+    summary="One indicator",
+    openapi_extra=PUBLIC,
+)
+def get_indicator(request, key: str = KEY):
     ind = _indicator(key)
     return _indicator_out(ind, kpi_data.bound_targets([ind])[ind.key], kpi_data.areas_by_key())
 
@@ -183,28 +203,36 @@ def get_indicator(request, key: str):
     "/indicators/{key}/values",
     response={200: IndicatorValuesOut, **ERRORS},
     summary="Computed values by scope and year (public)",
+    openapi_extra=PUBLIC,
 )
-def indicator_values(request, key: str, year: int | None = YEAR, scope: str | None = SCOPE):
+def indicator_values(request, key: str = KEY, year: int | None = YEAR, scope: str | None = SCOPE):
     """The stored values of one indicator: every scope and year, or those asked for.
     Aggregates only, open to everyone like the /kpi/ pages."""
     ind = _indicator(key)
     scope_key = _scope(ind, scope) if scope else None
     areas = kpi_data.areas_by_key()
+    a = actor(request)
+
+    def out(v) -> dict:
+        withheld = kpi_data.is_withheld(
+            v.value, v.n_enterprises, v.scope_key, lambda k: a.sees_small_counts(areas.get(k))
+        )
+        value = None if withheld else v.value
+        return {
+            "scope": _scope_out(v.scope_key, areas),
+            "year": v.year,
+            "value": decimal_text(value),
+            "display": kpi_data.format_value(value, ind),
+            "n_enterprises": v.n_enterprises,
+            "withheld": withheld,
+            "computed_on": v.computed_on,
+        }
+
     return {
         "indicator": ind.key,
         "unit": _text(ind.unit),
         "years": kpi_data.years(),
-        "values": [
-            {
-                "scope": _scope_out(v.scope_key, areas),
-                "year": v.year,
-                "value": decimal_text(v.value),
-                "display": kpi_data.format_value(v.value, ind),
-                "n_enterprises": v.n_enterprises,
-                "computed_on": v.computed_on,
-            }
-            for v in kpi_data.stored_values(ind, scope_key, year)
-        ],
+        "values": [out(v) for v in kpi_data.stored_values(ind, scope_key, year)],
     }
 
 
@@ -237,7 +265,7 @@ def _member(m, columns, stored) -> dict:
 )
 def indicator_enterprises(
     request,
-    key: str,
+    key: str = KEY,
     year: int | None = Query(None, ge=2000, le=2100, description="Default: the latest year"),
     scope: str | None = Query(None, description="Scope key (default: the province, 370000)"),
     part: Literal["numerator", "denominator"] = Query(
@@ -262,7 +290,7 @@ def indicator_enterprises(
         ind,
         scope_key,
         year,
-        a.scoped_enterprises(Enterprise.objects.all()),
+        enterprises_for_user(a),
         kpi_data.drill_part(ind, part),
     )
     info, rows = paginate(drill.rows, page, page_size)

@@ -9,17 +9,15 @@ way; a rejected workbook answers 422 with its located errors and changes nothing
 from datetime import datetime
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
-from ninja.errors import HttpError
 from ninja.responses import Status
 
+from eco311.accounts.lookups import batches_for_user, get_batch_for_user
 from eco311.accounts.scopes import actor
 from eco311.api.common import (
     ERRORS,
     MAX_PAGE_SIZE,
     Bilingual,
-    ErrorOut,
     PageInfo,
     bilingual,
     paginate,
@@ -52,7 +50,9 @@ class BatchOut(Schema):
     year: int = Field(description="The reporting year the workbook was imported for")
     imported_by: str | None = Field(description="Username")
     imported_on: datetime
-    outcome: Literal["applied", "rejected"]
+    outcome: Literal["applied", "rejected", "pending"] = Field(
+        description="pending: a large upload waiting for, or in, its background import"
+    )
     created: int = Field(description="Returns created")
     updated: int = Field(description="Returns changed")
     unchanged: int = Field(description="Returns already as in the file")
@@ -79,8 +79,13 @@ class ImportOut(BatchDetail):
 
 
 class ImportRejected(Schema):
-    detail: str
-    batch: ImportOut = Field(description="The ledger entry of the rejected file")
+    detail: str | dict | list = Field(
+        description="A sentence for a rejected workbook; field -> messages for an upload the "
+        "form refused, a list for a request without the file (then there is no ledger entry)"
+    )
+    batch: ImportOut | None = Field(
+        None, description="The ledger entry of the rejected file (null: the upload was refused)"
+    )
 
 
 def _cell_error(e: CellError) -> dict:
@@ -133,9 +138,7 @@ def list_batches(
     page_size: int = Query(uploads.LEDGER_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
     """Every workbook import, newest first: which file, its hash, who, when, what it changed."""
-    a = actor(request)
-    a.require(a.can_see_import_ledger)
-    batches = ImportBatch.objects.select_related("imported_by").order_by("-imported_on", "-pk")
+    batches = batches_for_user(request).order_by("-imported_on", "-pk")
     info, items = paginate(batches, page, page_size)
     return {**info, "items": [_batch(b) for b in items]}
 
@@ -146,17 +149,12 @@ def list_batches(
     summary="One import: counts, outcome and the first errors",
 )
 def get_batch(request, batch_id: int):
-    a = actor(request)
-    a.require(a.can_see_import_ledger)
-    batch = ImportBatch.objects.select_related("imported_by").filter(pk=batch_id).first()
-    if batch is None:
-        raise HttpError(404, "no such import")
-    return _batch_detail(batch)
+    return _batch_detail(get_batch_for_user(request, batch_id))
 
 
 @router.post(
     "/survey/import",
-    response={201: ImportOut, 422: ImportRejected, 401: ErrorOut, 403: ErrorOut},
+    response={201: ImportOut, 202: ImportOut, **ERRORS, 422: ImportRejected},
     summary="Import a filled survey workbook (administrator)",
 )
 def import_workbook(
@@ -169,20 +167,27 @@ def import_workbook(
     nothing, as the upload on the /survey/ page does. `approve` approves the returns at once
     (they then count in the indicators, which are recomputed); otherwise they wait as
     submitted. Applied: 201 with the counts. Rejected: 422 with the located errors, and
-    nothing but the ledger entry is written. Needs a bearer token of the administrator."""
+    nothing but the ledger entry is written. A large file (above ECO311_IMPORT_BACKGROUND_KB)
+    is imported by a background job, one import at a time: 202 with the pending ledger entry;
+    follow it at `GET /api/survey/batches/{id}`. Needs a bearer token of the administrator."""
     a = actor(request)
     a.require(a.can_import_survey)
     form = SurveyUploadForm({"year": year, "approve": approve}, {"file": file})
     if not form.is_valid():
-        raise ValidationError({k: list(v) for k, v in form.errors.items()})
+        # The declared 422 body: detail (field -> messages) and no ledger entry.
+        detail = {k: list(v) for k, v in form.errors.items()}
+        return Status(422, {"detail": detail, "batch": None})
     upload = form.cleaned_data["file"]
-    outcome = uploads.import_upload(
-        upload.read(),
-        file_name=upload.name[:255],
-        year=form.cleaned_data["year"],
-        user=request.user,
-        approve=form.cleaned_data["approve"],
-    )
+    fields = {
+        "file_name": upload.name[:255],
+        "year": form.cleaned_data["year"],
+        "user": request.user,
+        "approve": form.cleaned_data["approve"],
+    }
+    if uploads.in_background(upload.size):
+        batch = uploads.queue_upload(upload.read(), **fields)
+        return Status(202, {**_batch_detail(batch), "warnings": []})
+    outcome = uploads.import_upload(upload.read(), **fields)
     body = {
         **_batch_detail(outcome.batch),
         "warnings": [_cell_error(w) for w in outcome.warnings[:MAX_WARNINGS]],

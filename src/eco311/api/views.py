@@ -4,50 +4,77 @@ The enterprise survey, its import ledger and the computed indicators are in thei
 (api/enterprises.py, api/survey.py, api/indicators.py); docs/api.md lists every endpoint.
 
 Authentication is a bearer token (Authorization: Bearer eco_…) or the browser session;
-anonymous callers get what the public sees.
+anonymous callers get what the public sees. A write with the session (no bearer token) must
+carry the session's CSRF token, like any form of the site: otherwise another site could make a
+logged-in browser write through the API.
 """
 
 from datetime import date
 
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
-from ninja.security import APIKeyHeader
+from ninja.security.http import HttpAuthBase
+from ninja.utils import check_csrf
 
+from eco311.accounts.lookups import get_report_for_user, get_target_for_user
 from eco311.accounts.models import ApiToken
-from eco311.accounts.scopes import actor, get_report_for_user, get_target_for_user
+from eco311.accounts.scopes import actor
 from eco311.api import enterprises, indicators, survey
+from eco311.api.common import ERRORS, PUBLIC
 from eco311.plans import display, tracking, workflow
 from eco311.plans.export import plan_to_dict, target_to_dict
 from eco311.plans.models import Plan, ProgressReport
 from eco311.plans.overview import rows_for, targets_qs
-from eco311.plans.progress.forecast import year_to_date
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-class BearerToken(APIKeyHeader):
-    """Resolves the token's user onto the request; a missing token means the public."""
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer …` header (the scheme is case-insensitive, as
+    RFC 9110 says); None for no header or any other scheme."""
+    scheme, _sep, token = header.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
-    param_name = "Authorization"
+
+class BearerToken(HttpAuthBase):
+    """Who is asking: the token's user, else the browser session, else the public.
+
+    Only a bearer token is a credential the browser does not add by itself. Any other request
+    that writes with a logged-in session, whatever else its Authorization header says, passes
+    Django's CSRF check first (403 without the session's CSRF token).
+    """
+
+    openapi_scheme = "bearer"
+    openapi_bearerFormat = "eco_…"
 
     def __call__(self, request):
-        header = request.headers.get("Authorization", "")
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not header:
-            # Writes need a token: a session cookie alone would open the API to CSRF.
-            request.user = AnonymousUser()
-            request._eco311_actor = None
-        if header.startswith("Bearer "):
-            token = ApiToken.lookup(header.removeprefix("Bearer ").strip())
-            if token is None:
-                raise HttpError(401, "invalid or revoked token")
+        raw = bearer_token(request.headers.get("Authorization", ""))
+        if raw is not None:
+            token = ApiToken.lookup(raw) if raw else None
+            if token is None or not token.user.is_active:
+                raise HttpError(401, _("invalid or revoked token"))
             ApiToken.objects.filter(pk=token.pk).update(last_used_on=timezone.now())
             request.user = token.user
             request._eco311_actor = None
-        return True
-
-    def authenticate(self, request, key):  # pragma: no cover - __call__ handles it
+        elif request.method not in SAFE_METHODS and request.user.is_authenticated:
+            if check_csrf(request) is not None:
+                raise HttpError(
+                    403,
+                    _(
+                        "CSRF check failed: a write with the browser session needs the "
+                        "session's CSRF token (X-CSRFToken header); scripts use a bearer token"
+                    ),
+                )
         return True
 
 
@@ -76,6 +103,29 @@ def invalid(request, exc):
     return api.create_response(request, {"detail": detail}, status=422)
 
 
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def bad_request(request, exc):
+    # Django would answer these with its HTML 400 page; the API keeps to its JSON error body.
+    return api.create_response(
+        request, {"detail": _("malformed request: %(reason)s") % {"reason": exc}}, status=400
+    )
+
+
+# Real keys as examples (the singular `example`: ninja would copy a list of `examples` onto
+# the parameter, where OpenAPI wants a map): the reference shows them, and schemathesis tries them
+# first, so its run reaches the code behind a found plan and target, not only the 404s of
+# invented keys.
+PLAN_KEY = Path(..., description="Plan key", example="shandong-311")
+TARGET_KEY = Path(..., description="Target key in the plan", example="1-2-2-a")
+AS_OF = Query(
+    None,
+    description="Evaluation date, ISO (YYYY-MM-DD); default: the platform's as-of date",
+    example="2025-06-30",
+)
+
+
 def _as_of(value: str | None) -> date:
     if not value:
         return display.as_of_from(None)
@@ -100,7 +150,9 @@ class StatusOut(Schema):
 
 
 def _status_dict(target, st, as_of) -> dict:
-    f = st.forecast_linear or st.forecast_cagr
+    # The engine's deciding forecast and its projected day (capped at the deadline): a trend
+    # that crosses the target only in the year 15995 has no day a date can hold.
+    f = st.forecast or st.forecast_linear or st.forecast_cagr
     return {
         "key": target.key,
         "status": st.status,
@@ -111,18 +163,23 @@ def _status_dict(target, st, as_of) -> dict:
         "latest_value": st.latest.value if st.latest else None,
         "latest_period_end": st.latest.period_end if st.latest else None,
         "forecast_value": f.value_at_deadline if f else None,
-        "projected_date": year_to_date(f.reach_year) if f and f.reach_year else None,
+        "projected_date": st.projected_date,
         "as_of": as_of,
     }
 
 
-@api.get("/plans", summary="List plans")
+@api.get("/plans", response={200: list[dict], **ERRORS}, summary="List plans", openapi_extra=PUBLIC)
 def list_plans(request):
     return [plan_to_dict(p) for p in Plan.objects.all()]
 
 
-@api.get("/plans/{plan_key}", summary="One plan with its targets")
-def get_plan(request, plan_key: str):
+@api.get(
+    "/plans/{plan_key}",
+    response={200: dict, **ERRORS},
+    summary="One plan with its targets",
+    openapi_extra=PUBLIC,
+)
+def get_plan(request, plan_key: str = PLAN_KEY):
     plan = Plan.objects.filter(key=plan_key).first()
     if plan is None:
         raise HttpError(404, "no such plan")
@@ -132,15 +189,27 @@ def get_plan(request, plan_key: str):
     }
 
 
-@api.get("/plans/{plan_key}/statuses", response=list[StatusOut], summary="Computed statuses")
-def plan_statuses(request, plan_key: str, as_of: str | None = None):
+@api.get(
+    "/plans/{plan_key}/statuses",
+    response={200: list[StatusOut], **ERRORS},
+    summary="Computed statuses",
+    openapi_extra=PUBLIC,
+)
+def plan_statuses(request, plan_key: str = PLAN_KEY, as_of: str | None = AS_OF):
     day = _as_of(as_of)
     rows = rows_for(targets_qs(plan__key=plan_key), day)
     return [_status_dict(r.target, r.status, day) for r in rows]
 
 
-@api.get("/plans/{plan_key}/targets/{target_key}", summary="One target with its status")
-def get_target(request, plan_key: str, target_key: str, as_of: str | None = None):
+@api.get(
+    "/plans/{plan_key}/targets/{target_key}",
+    response={200: dict, **ERRORS},
+    summary="One target with its status",
+    openapi_extra=PUBLIC,
+)
+def get_target(
+    request, plan_key: str = PLAN_KEY, target_key: str = TARGET_KEY, as_of: str | None = AS_OF
+):
     target, _details, _report = get_target_for_user(request, plan_key, target_key)
     day = _as_of(as_of)
     return {
@@ -198,10 +267,10 @@ def _report_dict(r: ProgressReport) -> dict:
 
 @api.get(
     "/plans/{plan_key}/targets/{target_key}/reports",
-    response=list[ReportOut],
+    response={200: list[ReportOut], **ERRORS},
     summary="Progress reports of a target (officials in scope)",
 )
-def list_reports(request, plan_key: str, target_key: str):
+def list_reports(request, plan_key: str = PLAN_KEY, target_key: str = TARGET_KEY):
     target, can_see_details, _report = get_target_for_user(request, plan_key, target_key)
     if not can_see_details:
         raise PermissionDenied
@@ -210,10 +279,12 @@ def list_reports(request, plan_key: str, target_key: str):
 
 @api.post(
     "/plans/{plan_key}/targets/{target_key}/reports",
-    response={201: ReportOut},
+    response={201: ReportOut, **ERRORS},
     summary="Submit a progress report",
 )
-def create_report(request, plan_key: str, target_key: str, payload: ReportIn):
+def create_report(
+    request, payload: ReportIn, plan_key: str = PLAN_KEY, target_key: str = TARGET_KEY
+):
     target, _details, can_report = get_target_for_user(request, plan_key, target_key)
     if not can_report:
         raise PermissionDenied
@@ -226,7 +297,11 @@ class ReviewIn(Schema):
     comment: str = ""
 
 
-@api.post("/reports/{report_id}/review", response=ReportOut, summary="Approve or return a report")
+@api.post(
+    "/reports/{report_id}/review",
+    response={200: ReportOut, **ERRORS},
+    summary="Approve or return a report",
+)
 def review(request, report_id: int, payload: ReviewIn):
     report = get_report_for_user(request, report_id)
     a = actor(request)

@@ -11,9 +11,11 @@ Public API::
 
     load_data_file(path, Model, ErrorClass) -> Model   # raises ErrorClass
     DataFileModel      # base of a whole file: extra keys forbidden, cross_check() hook
+    StrictModel        # base of the objects inside a file: extra keys forbidden
+    Text               # a bilingual text, both languages required: {zh: ..., en: ...}
     DataFileError      # .messages (str), .problems (Problem), .path
     Problem            # one located problem: file, path, message, line, column
-    read_yaml, validate, located, format_loc    # the steps, for loaders that need them apart
+    read_yaml, parse_yaml, validate, located, format_loc    # the steps, for loaders apart
 """
 
 from __future__ import annotations
@@ -24,16 +26,26 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "DataFileError",
     "DataFileModel",
     "Location",
     "Problem",
+    "StrictModel",
+    "Text",
     "format_loc",
     "load_data_file",
     "located",
+    "parse_yaml",
     "read_yaml",
     "validate",
 ]
@@ -107,6 +119,33 @@ class DataFileModel(BaseModel):
     def cross_check(self) -> list[tuple[Location, str]]:
         """Problems spanning several objects, as ``(location, message)`` pairs."""
         return []
+
+
+class StrictModel(BaseModel):
+    """Base of the objects inside a data file: unknown keys are errors (almost always typos)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Text(StrictModel):
+    """A bilingual text: both languages are required and must not be blank."""
+
+    zh: str
+    en: str
+
+    @field_validator("zh", "en")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+    def get(self, language: str) -> str:
+        """The text in ``language`` ("zh" or "en"; anything else gives "en")."""
+        return self.zh if language.lower().startswith("zh") else self.en
+
+    def __str__(self) -> str:
+        return f"{self.zh} / {self.en}"
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -187,6 +226,14 @@ def read_yaml(path: Path, error: ErrorClass = DataFileError) -> tuple[Any, yaml.
         raise error([Problem(name, "", f"cannot read file: {exc.strerror or exc}")], path) from exc
     except UnicodeDecodeError as exc:
         raise error([Problem(name, "", f"file is not valid UTF-8: {exc}")], path) from exc
+    return parse_yaml(text, path, error)
+
+
+def parse_yaml(
+    text: str, path: str | Path, error: ErrorClass = DataFileError
+) -> tuple[Any, yaml.Node | None]:
+    """``(data, root node)`` of YAML text read from ``path`` (named in the messages)."""
+    name = Path(path).name
     loader = _UniqueKeyLoader(text)
     try:
         root = loader.get_single_node()

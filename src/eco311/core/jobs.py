@@ -27,10 +27,11 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -45,15 +46,24 @@ PROGRESS_EVERY = 0.5
 
 Handler = Callable[..., Any]
 _handlers: dict[str, Handler] = {}
+#: Kinds of which at most one job runs at a time, whatever the number of workers.
+_exclusive: set[str] = set()
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register ``fn`` as the handler of jobs of ``kind`` (e.g. "ranking.run")."""
+def handler(kind: str, *, exclusive: bool = False) -> Callable[[Handler], Handler]:
+    """Register ``fn`` as the handler of jobs of ``kind`` (e.g. "ranking.run").
+
+    ``exclusive``: jobs of this kind run one at a time (survey imports: two would fight over
+    the same rows, and on SQLite the second writer would wait on the first); the others wait
+    in the queue, in order, while other kinds go on.
+    """
 
     def register(fn: Handler) -> Handler:
         if kind in _handlers and _handlers[kind] is not fn:
             raise ValueError(f"job kind {kind!r} is registered twice")
         _handlers[kind] = fn
+        if exclusive:
+            _exclusive.add(kind)
         return fn
 
     return register
@@ -70,6 +80,21 @@ def enqueue(kind: str, params: dict | None = None, *, user=None) -> Job:
     if kind not in handlers():
         raise ValueError(f"no handler for job kind {kind!r}")
     return Job.objects.create(kind=kind, params=params or {}, created_by=user)
+
+
+@dataclass
+class JobState:
+    """Where the work behind a job stands, as its progress bar shows it (a ranking run, an
+    import): each domain reads it from its own row and the job."""
+
+    state: str  # queued, running, done, failed
+    percent: int = 0
+    step: str = ""
+    error: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
 
 
 class Context:
@@ -96,21 +121,55 @@ def worker_name() -> str:
 
 
 def claim(worker: str) -> Job | None:
-    """Claim the oldest queued job for ``worker``; None when the queue is empty."""
+    """Claim the oldest queued job for ``worker``; None when the queue is empty.
+
+    A job of an exclusive kind is passed over while another of its kind runs (it keeps its
+    place in the queue).
+    """
+    handlers()  # the apps' handlers, and so the exclusive kinds, are registered
+    busy: set[str] = set()
     while True:
         candidate = (
-            Job.objects.filter(status=Job.Status.QUEUED).order_by("created_on", "id").first()
+            Job.objects.filter(status=Job.Status.QUEUED)
+            .exclude(kind__in=busy)
+            .order_by("created_on", "id")
+            .first()
         )
         if candidate is None:
             return None
-        now = timezone.now()
-        won = Job.objects.filter(pk=candidate.pk, status=Job.Status.QUEUED).update(
-            status=Job.Status.RUNNING, worker=worker, started_on=now, heartbeat_on=now
-        )
+        if candidate.kind in _exclusive:
+            won = _claim_exclusive(candidate, worker)
+            if won is None:
+                busy.add(candidate.kind)
+                continue
+        else:
+            won = _take(candidate, worker)
         if won:
             candidate.refresh_from_db()
             return candidate
         # another worker was quicker: try the next one
+
+
+def _take(job: Job, worker: str) -> bool:
+    now = timezone.now()
+    return bool(
+        Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+            status=Job.Status.RUNNING, worker=worker, started_on=now, heartbeat_on=now
+        )
+    )
+
+
+def _claim_exclusive(job: Job, worker: str) -> bool | None:
+    """Take ``job`` unless one of its kind runs (None). Workers check and take one at a time:
+    SQLite has a single writer (the transaction is IMMEDIATE); PostgreSQL holds an advisory
+    lock on the kind until the transaction ends."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"job:{job.kind}"])
+        if Job.objects.filter(kind=job.kind, status=Job.Status.RUNNING).exists():
+            return None
+        return _take(job, worker)
 
 
 def run(job: Job) -> Job:

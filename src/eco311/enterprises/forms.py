@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eco311.core.forms import limit_note, refuse_control_characters
 from eco311.enterprises.directory import return_fields
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -54,6 +55,7 @@ class ReturnForm(forms.Form):
         self.specs = return_fields()
         for spec in self.specs:
             self.fields[spec.key] = _return_field(spec, language)
+        refuse_control_characters(self)
 
     def raw(self) -> dict[str, str]:
         """What was typed, by field key (blank: "")."""
@@ -107,7 +109,11 @@ class ReturnReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the return is sent back: say what to correct."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_control_characters(self)
+        limit_note(self.fields["comment"])

@@ -16,7 +16,7 @@ and for nothing else.
 import gc
 import hashlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,12 +35,15 @@ from eco311.enterprises.models import (
     ImportBatch,
     IndustryCode,
 )
+from eco311.enterprises.survey.archive import Limits
 from eco311.enterprises.survey.validate import CellError, CleanRows, ValidationContext
-from eco311.enterprises.survey.workbook import check_workbook, highlight_errors
+from eco311.enterprises.survey.workbook import RETURNS_SHEET, check_workbook, highlight_errors
 from eco311.geo.models import Area
 
 REGISTRY_FIELDS = ("name", "county_code", "segment", "main_products")
 KEEP_ERRORS = 500  # the ledger keeps the first errors; the highlighted workbook has them all
+#: Refusals of the whole file: it was never opened as a workbook, so there is nothing to mark.
+UNMARKABLE = frozenset({"unreadable", "too_large", "import_failed"})
 
 # The registry fields an import sets (attnames), in the order they are compared.
 _ENTERPRISE_VALUES = (
@@ -97,16 +100,75 @@ def validation_context() -> ValidationContext:
     return context
 
 
+def import_limits() -> Limits:
+    """How large a workbook may be (settings ECO311_IMPORT_*; see settings.py)."""
+    mb = 1 << 20
+    return Limits(
+        max_rows=getattr(settings, "ECO311_IMPORT_MAX_ROWS", Limits.max_rows),
+        max_columns=getattr(settings, "ECO311_IMPORT_MAX_COLUMNS", Limits.max_columns),
+        max_uncompressed=getattr(settings, "ECO311_IMPORT_MAX_UNCOMPRESSED_MB", 1024) * mb,
+        max_member=getattr(settings, "ECO311_IMPORT_MAX_PART_MB", 512) * mb,
+        max_ratio=getattr(settings, "ECO311_IMPORT_MAX_RATIO", Limits.max_ratio),
+    )
+
+
+def markable(errors: Iterable[CellError]) -> bool:
+    """Whether a marked copy of the file can be made: it was read as a workbook at all."""
+    return not any(e.code in UNMARKABLE for e in errors)
+
+
 def highlighted(data: bytes, errors: list[CellError], lang: str = "zh") -> bytes:
-    """The user's workbook with every bad cell marked and commented in their language."""
+    """The user's workbook with every bad cell marked and commented in their language.
+
+    ValueError for a file that was refused whole (:func:`markable`): openpyxl would trust the
+    same hostile sizes the reader refused.
+    """
+    if not markable(errors):
+        raise ValueError("the file was not read as a workbook: there is nothing to mark")
     return highlight_errors(data, errors, lang)
 
 
+Progress = Callable[[float, str, str], None]
+
+
+def _no_progress(fraction: float, zh: str = "", en: str = "") -> None:
+    return None
+
+
 def import_returns(
-    data: bytes, *, year: int, file_name: str, user=None, approve=False
+    data: bytes,
+    *,
+    year: int,
+    file_name: str,
+    user=None,
+    approve=False,
+    batch: ImportBatch | None = None,
+    progress: Progress | None = None,
 ) -> ImportOutcome:
+    """Import a workbook, all or nothing; the ledger entry records the outcome either way.
+
+    ``batch``: a pending ledger entry made when the upload was queued (uploads.queue_upload);
+    it is completed rather than a new one created. ``progress(fraction, zh, en)`` hears of
+    each stage (a background job passes its Context.progress).
+    """
     with _collector_paused():
-        return _import(data, year=year, file_name=file_name, user=user, approve=approve)
+        return _import(
+            data,
+            year=year,
+            file_name=file_name,
+            user=user,
+            approve=approve,
+            batch=batch,
+            progress=progress or _no_progress,
+        )
+
+
+def failed(batch: ImportBatch, reason: str) -> None:
+    """Record that a queued import could not finish (the job failed): nothing was imported."""
+    error = CellError(RETURNS_SHEET, None, None, None, None, "import_failed", {"reason": reason})
+    ImportBatch.objects.filter(pk=batch.pk, outcome=ImportBatch.Outcome.PENDING).update(
+        outcome=ImportBatch.Outcome.REJECTED, rejected=1, errors=[error.to_dict()]
+    )
 
 
 _pause_lock = threading.Lock()
@@ -137,33 +199,50 @@ def _collector_paused():
                 gc.enable()
 
 
-def _import(data: bytes, *, year: int, file_name: str, user, approve: bool) -> ImportOutcome:
+def _import(
+    data: bytes,
+    *,
+    year: int,
+    file_name: str,
+    user,
+    approve: bool,
+    batch: ImportBatch | None,
+    progress: Progress,
+) -> ImportOutcome:
     digest = hashlib.sha256(data).hexdigest()
-    _read, result = check_workbook(data, year=year, context=validation_context())
+    progress(0.05, "读取并校验工作簿", "reading and checking the workbook")
+    _read, result = check_workbook(
+        data, year=year, context=validation_context(), limits=import_limits()
+    )
+    entry = {"file_name": file_name, "sha256": digest, "year": year, "imported_by": user}
     if not result.ok:
-        batch = ImportBatch.objects.create(
-            file_name=file_name,
-            sha256=digest,
-            year=year,
-            imported_by=user,
-            outcome=ImportBatch.Outcome.REJECTED,
-            rejected=len(result.error_rows) or 1,
-            errors=[e.to_dict() for e in result.errors[:KEEP_ERRORS]],
-        )
+        rejected = {
+            "outcome": ImportBatch.Outcome.REJECTED,
+            "rejected": len(result.error_rows) or 1,
+            "errors": [e.to_dict() for e in result.errors[:KEEP_ERRORS]],
+        }
+        batch = _record(batch, {**entry, **rejected})
         return ImportOutcome(batch, result.errors, result.warnings)
+    # Progress is reported outside the transaction: inside it, nobody else would see it.
+    progress(0.5, "写入年报", "writing the returns")
     with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            file_name=file_name,
-            sha256=digest,
-            year=year,
-            imported_by=user,
-            outcome=ImportBatch.Outcome.APPLIED,
-        )
+        batch = _record(batch, {**entry, "outcome": ImportBatch.Outcome.APPLIED})
         _apply(batch, result.rows, year, user, approve)
         batch.save(update_fields=["created", "updated", "unchanged"])
     if approve:
+        progress(0.9, "重新计算指标", "recomputing the indicators")
         kpis.recompute()
     return ImportOutcome(batch, [], result.warnings)
+
+
+def _record(batch: ImportBatch | None, fields: dict) -> ImportBatch:
+    """The ledger entry: a new one, or the pending entry of a queued upload, completed."""
+    if batch is None:
+        return ImportBatch.objects.create(**fields)
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    batch.save()
+    return batch
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,33 @@ from eco311.plans.models import Target
 PRIMARY = "#0b5d52"
 MAP_URL = "/static/eco311/maps/shandong.json"
 SCOPE_KINDS = ("province", "city", "cluster", "park")
+
+#: Says whether the viewer may see a value of this scope (key) though it is built from fewer
+#: enterprises than settings.ECO311_MIN_PUBLIC_ENTERPRISES (Actor.sees_small_counts decides).
+Reveal = Callable[[str], bool]
+
+
+def _nobody(_scope_key: str) -> bool:
+    return False
+
+
+def min_enterprises() -> int:
+    return settings.ECO311_MIN_PUBLIC_ENTERPRISES
+
+
+def is_withheld(value, n_enterprises: int, scope_key: str, reveal: Reveal | None) -> bool:
+    """Whether a value is shown as "—": one built from so few enterprises that it would
+    disclose an individual firm's figures (a park with one firm: its revenue), unless the
+    viewer is an official whose scope covers it."""
+    if value is None or n_enterprises >= min_enterprises():
+        return False
+    return not (reveal or _nobody)(scope_key)
+
+
+def withheld_note() -> str:
+    return _("fewer than %(n)s enterprises: not shown to protect individual firms") % {
+        "n": min_enterprises()
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -187,9 +216,10 @@ class OverviewRow:
     value: str
     n_enterprises: int | None
     targets: list[BoundTarget]
+    withheld: bool = False
 
 
-def overview(year: int | None) -> list[OverviewRow]:
+def overview(year: int | None, reveal: Reveal | None = None) -> list[OverviewRow]:
     """Every indicator's province value for the year, with its unit and bound targets."""
     inds = list(kpis.indicators())
     province = kpis.scopes().province
@@ -200,15 +230,17 @@ def overview(year: int | None) -> list[OverviewRow]:
     rows = []
     for ind in inds:
         v = stored.get(ind.key)
+        hidden = v is not None and is_withheld(v.value, v.n_enterprises, province, reveal)
         rows.append(
             OverviewRow(
                 indicator=ind,
                 label=text(ind.label),
                 definition=text(ind.definition),
                 unit=text(ind.unit),
-                value=format_value(v.value if v else None, ind),
+                value=format_value(v.value if v and not hidden else None, ind),
                 n_enterprises=v.n_enterprises if v else None,
                 targets=bound[ind.key],
+                withheld=hidden,
             )
         )
     return rows
@@ -220,15 +252,16 @@ class YearValue:
     value: float | None
     text: str
     n_enterprises: int
+    withheld: bool = False
 
 
-def series(ind, scope_key: str) -> list[YearValue]:
-    return [
-        YearValue(v.year, v.value, format_value(v.value, ind), v.n_enterprises)
-        for v in IndicatorValue.objects.filter(indicator=ind.key, scope_key=scope_key).order_by(
-            "year"
-        )
-    ]
+def series(ind, scope_key: str, reveal: Reveal | None = None) -> list[YearValue]:
+    rows = []
+    for v in IndicatorValue.objects.filter(indicator=ind.key, scope_key=scope_key).order_by("year"):
+        hidden = is_withheld(v.value, v.n_enterprises, scope_key, reveal)
+        value = None if hidden else v.value
+        rows.append(YearValue(v.year, value, format_value(value, ind), v.n_enterprises, hidden))
+    return rows
 
 
 def series_chart(ind, rows: list[YearValue], scope_key: str) -> dict:
@@ -254,12 +287,12 @@ def target_here(targets: list[BoundTarget], scope_key: str) -> BoundTarget | Non
     return next((b for b in targets if b.scope_key == scope_key and b.target), None)
 
 
-def city_map(ind, year: int | None) -> dict | None:
+def city_map(ind, year: int | None, reveal: Reveal | None = None) -> dict | None:
     """The choropleth of the 16 cities for the year (None if not computed for cities)."""
     if "city" not in ind.scopes or year is None:
         return None
     stored = {
-        v.scope_key: v.value
+        v.scope_key: None if is_withheld(v.value, v.n_enterprises, v.scope_key, reveal) else v.value
         for v in IndicatorValue.objects.filter(indicator=ind.key, scope_kind="city", year=year)
     }
     return {
@@ -297,9 +330,10 @@ class ScopeValue:
     value: float | None
     text: str
     n_enterprises: int
+    withheld: bool = False
 
 
-def comparison(ind, year: int | None) -> list[ScopeValue]:
+def comparison(ind, year: int | None, reveal: Reveal | None = None) -> list[ScopeValue]:
     """The clusters' and parks' values for the year, in that order."""
     kinds = [k for k in ("cluster", "park") if k in ind.scopes]
     if not kinds or year is None:
@@ -314,14 +348,17 @@ def comparison(ind, year: int | None) -> list[ScopeValue]:
         for key in sm.keys(kind):
             v = stored.get(key)
             area = areas.get(key)
+            hidden = v is not None and is_withheld(v.value, v.n_enterprises, key, reveal)
+            value = v.value if v and not hidden else None
             rows.append(
                 ScopeValue(
                     key,
                     area.short_name if area else key,
                     str(Area.Kind(kind).label),
-                    v.value if v else None,
-                    format_value(v.value if v else None, ind),
+                    value,
+                    format_value(value, ind),
                     v.n_enterprises if v else 0,
+                    hidden,
                 )
             )
     return rows

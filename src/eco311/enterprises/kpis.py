@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 
 from eco311.enterprises.kpi import ReturnsTable, ScopeMap, compute, load_indicators
 from eco311.enterprises.models import AnnualReturn, IndicatorValue, Tag
+from eco311.plans.sources import Binding
 
 ROW_FIELDS = (
     "total_revenue",
@@ -127,6 +128,15 @@ def bound(plan_key: str) -> dict[str, tuple[str, str]]:
     if ind.plan != plan_key:
         return {}
     return {t: (i.key, scope) for t, (i, scope) in ind.bound_targets().items()}
+
+
+@cache  # the indicator file is read once per process, so its bindings cannot change
+def bindings(plan_key: str) -> dict[str, Binding]:
+    """The same as :func:`bound`, in the form plans/sources.py registers."""
+    return {
+        t: Binding(source="survey", indicator=ind, scope=scope)
+        for t, (ind, scope) in bound(plan_key).items()
+    }
 
 
 def series_for(targets) -> dict[int, list[tuple[int, float]]]:

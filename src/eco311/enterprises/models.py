@@ -140,6 +140,8 @@ class ImportBatch(models.Model):
     class Outcome(models.TextChoices):
         APPLIED = "applied", _("Applied")
         REJECTED = "rejected", _("Rejected")
+        #: A large upload waiting for, or in, its background job (``job``).
+        PENDING = "pending", _("Importing")
 
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
@@ -154,6 +156,14 @@ class ImportBatch(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="the first errors, located")
+    job = models.ForeignKey(
+        "core.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="the background job of a large upload",
+    )
 
     class Meta:
         ordering = ["-imported_on"]

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
-from django.utils import timezone
 
+from eco311.core.refdata import Changes, disable_missing, save_row
 from eco311.enterprises.models import IndustryCode
 
 INDUSTRY_FILE = Path(__file__).parent / "data" / "industry-codes.yaml"
@@ -31,20 +31,25 @@ def read_industry_codes(path: Path = INDUSTRY_FILE) -> list[dict]:
 
 
 @transaction.atomic
-def load_industry_codes(path: Path = INDUSTRY_FILE) -> int:
-    """Create or update the classes in the file; classes no longer in it are disabled."""
+def sync_industry_codes(path: Path = INDUSTRY_FILE) -> Changes:
+    """Create or update the classes in the file; classes no longer in it are disabled.
+
+    Idempotent: loading the same file again writes nothing.
+    """
     codes = read_industry_codes(path)
+    changes = Changes()
     for row in codes:
-        IndustryCode.objects.update_or_create(
-            code=str(row["code"]),
-            defaults={
-                "name_zh": row["zh"],
-                "name_en": row.get("en", ""),
-                "is_active": True,
-                "disabled_on": None,
-            },
-        )
-    IndustryCode.objects.exclude(code__in=[str(r["code"]) for r in codes]).filter(
-        is_active=True
-    ).update(is_active=False, disabled_on=timezone.localdate())
-    return len(codes)
+        values = {
+            "name_zh": row["zh"],
+            "name_en": row.get("en", ""),
+            "is_active": True,
+            "disabled_on": None,
+        }
+        save_row(IndustryCode, changes, {"code": str(row["code"])}, values)
+    disable_missing(IndustryCode.objects.exclude(code__in=[str(r["code"]) for r in codes]), changes)
+    return changes
+
+
+def load_industry_codes(path: Path = INDUSTRY_FILE) -> int:
+    """sync_industry_codes, returning the number of classes in the file."""
+    return sync_industry_codes(path).total

@@ -29,7 +29,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,6 +41,9 @@ from eco311.enterprises.survey.dictionary import Dictionary, FieldSpec, load_dic
 from eco311.enterprises.survey.validate import RETURNS_SHEET, CellError, validate_rows
 
 Status = AnnualReturn.Status
+
+#: The states a reviewer sees and filters by: every state but the enterprise's own draft.
+REVIEWABLE_STATES = tuple(s for s in Status.values if s != Status.DRAFT)
 
 #: Reasons written to the history table (what the history pages show).
 REASON_DRAFT = "online draft"
@@ -141,6 +144,55 @@ def _online(error: CellError) -> CellError:
     return replace(error, row=None, column=None)
 
 
+@dataclass(frozen=True)
+class TooPrecise(CellError):
+    """A figure typed online with more decimals than the dictionary keeps (1.2345 where it
+    keeps 2). The import rounds spreadsheet cells, whose floats carry noise; a person who
+    types 1.2345 means it, so it is refused rather than silently stored as 1.23."""
+
+    def message(self, lang: str = "zh", dictionary: Dictionary | None = None) -> str:
+        spec = (dictionary or load_dictionary()).by_key[self.field_key]
+        with translation.override("en" if lang == "en" else "zh-hans"):
+            return _(
+                "「%(field)s」: %(value)s has more than %(n)s decimal places; this field keeps "
+                "%(n)s (round it yourself, e.g. to %(rounded)s)."
+            ) % {
+                "field": spec.label.get("en" if lang == "en" else "zh"),
+                "value": self.value,
+                "n": spec.decimals,
+                "rounded": self.params["rounded"],
+            }
+
+
+def _too_precise(data: Mapping[str, Any]) -> list[CellError]:
+    """The decimal fields whose typed text has more decimals than the dictionary keeps."""
+    errors: list[CellError] = []
+    for spec in return_fields():
+        raw = data.get(spec.key)
+        if spec.type != "decimal" or spec.decimals is None or not isinstance(raw, str):
+            continue
+        text = raw.strip().replace(",", "")
+        try:
+            typed = Decimal(text)
+        except ArithmeticError:
+            continue  # not a number: the validator says so
+        if not typed.is_finite() or typed.as_tuple().exponent >= -spec.decimals:
+            continue
+        rounded = typed.quantize(Decimal(1).scaleb(-spec.decimals))
+        errors.append(
+            TooPrecise(
+                RETURNS_SHEET,
+                None,
+                None,
+                spec.key,
+                raw.strip(),
+                "too_precise",
+                {"rounded": format(rounded, "f")},
+            )
+        )
+    return errors
+
+
 def check(
     enterprise: Enterprise, year: int, data: Mapping[str, Any], *, complete: bool = True
 ) -> Checked:
@@ -156,7 +208,9 @@ def check(
         context=validation_context(),
         dictionary=load_dictionary() if complete else _draft_dictionary(),
     )
-    errors = [_online(e) for e in result.errors]
+    precise = _too_precise(data)
+    flagged = {e.field_key for e in precise}
+    errors = precise + [_online(e) for e in result.errors if e.field_key not in flagged]
     warnings = [_online(w) for w in result.warnings]
     if errors:
         return Checked(None, errors, warnings)
@@ -195,6 +249,43 @@ class ReturnInvalid(ValidationError):
             target = e.field_key if e.field_key in keys else NON_FIELD_ERRORS
             by_field.setdefault(target, []).append(message(e))
         super().__init__(by_field)
+
+
+# ---------------------------------------------------------------------------------------------
+# The states of a return: what may be done with it in each (the pages ask these, and so do the
+# actions below, so a button is offered exactly when its action would be accepted)
+# ---------------------------------------------------------------------------------------------
+
+
+def may_save_draft(annual_return: AnnualReturn | None) -> bool:
+    """The enterprise may keep unsubmitted work on a return not started yet (None), a draft or
+    a returned return (which stays returned). A submitted or approved return is changed only by
+    a correction, sent with ``submit``: saving a draft would hide it from its reviewer."""
+    return annual_return is None or annual_return.status in (Status.DRAFT, Status.RETURNED)
+
+
+def is_correction(annual_return: AnnualReturn | None) -> bool:
+    """A submission now corrects a return already submitted or approved: it goes back to
+    review, and an approved one leaves the indicators until it is approved again."""
+    return (
+        annual_return is not None
+        and annual_return.pk is not None
+        and annual_return.status in (Status.SUBMITTED, Status.APPROVED)
+    )
+
+
+def awaits_decision(annual_return: AnnualReturn | None) -> bool:
+    """Only a submitted return waits for the reviewer: it alone may be approved or returned."""
+    return annual_return is not None and annual_return.status == Status.SUBMITTED
+
+
+def queue_status(raw: str | None) -> str:
+    """The state the review queue lists: the submitted returns (waiting for a decision) unless
+    another reviewable state is asked for; "" (every state) for anything else. Never the
+    draft: an unsubmitted return is the enterprise's alone."""
+    if raw is None:
+        return Status.SUBMITTED
+    return raw if raw in REVIEWABLE_STATES else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,7 +364,7 @@ def save_draft(actor, enterprise: Enterprise, year: int, data: Mapping[str, Any]
     if not actor.can_edit_return(annual_return):
         raise PermissionDenied
     check_year(year)
-    if annual_return.status in (Status.SUBMITTED, Status.APPROVED):
+    if not may_save_draft(annual_return):
         raise ValidationError(
             _(
                 "This return has already been submitted; submit your changes as a correction "
@@ -306,7 +397,7 @@ def submit(actor, enterprise: Enterprise, year: int, data: Mapping[str, Any]) ->
     if checked.errors:
         raise ReturnInvalid(checked.errors, checked.warnings)
     was = annual_return.status if annual_return.pk else None
-    correction = was in (Status.SUBMITTED, Status.APPROVED)
+    correction = is_correction(annual_return)
     if correction and not _differs(annual_return, checked.values):
         raise ValidationError(_("Nothing has changed since the return was submitted."))
     reason = REASON_CORRECTED if correction else REASON_SUBMITTED
@@ -337,6 +428,8 @@ def _decide(actor, annual_return: AnnualReturn, status: str, comment: str, reaso
 
 
 def _reviewable(actor, annual_return: AnnualReturn) -> AnnualReturn:
+    """The return with its row locked until the decision's transaction ends: two reviewers
+    deciding at the same moment queue here, and the second sees the first one's decision."""
     if not actor.can_review_return(annual_return):
         raise PermissionDenied
     locked = AnnualReturn.objects.select_for_update().get(pk=annual_return.pk)
@@ -344,13 +437,25 @@ def _reviewable(actor, annual_return: AnnualReturn) -> AnnualReturn:
     return annual_return
 
 
+def _not_pending(annual_return: AnnualReturn, otherwise: str) -> ValidationError:
+    """Refusal of a decision on a return no longer waiting for one: "already decided" when a
+    reviewer approved or returned it (maybe a moment ago), ``otherwise`` for other states."""
+    if annual_return.status in (Status.APPROVED, Status.RETURNED):
+        return ValidationError(
+            _("This return has already been decided on: it is %(status)s now.")
+            % {"status": annual_return.get_status_display()},
+            code="already_decided",
+        )
+    return ValidationError(otherwise)
+
+
 @transaction.atomic
 def approve(actor, annual_return: AnnualReturn, comment: str = "") -> AnnualReturn:
     """The bureau of the enterprise's city (or the administrator) accepts a submitted return:
     from now on it counts in the indicators, which are recomputed."""
     annual_return = _reviewable(actor, annual_return)
-    if annual_return.status != Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted return can be approved."))
+    if not awaits_decision(annual_return):
+        raise _not_pending(annual_return, _("Only a submitted return can be approved."))
     _decide(actor, annual_return, Status.APPROVED, comment, REASON_APPROVED)
     kpis.recompute()
     return annual_return
@@ -361,8 +466,8 @@ def return_to_enterprise(actor, annual_return: AnnualReturn, comment: str) -> An
     """The bureau sends a submitted return back to the enterprise; the comment says what to
     correct (it is required). The enterprise corrects it and submits again."""
     annual_return = _reviewable(actor, annual_return)
-    if annual_return.status != Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted return can be returned."))
+    if not awaits_decision(annual_return):
+        raise _not_pending(annual_return, _("Only a submitted return can be returned."))
     if not comment.strip():
         raise ValidationError({"comment": _("Say what the enterprise should correct.")})
     return _decide(actor, annual_return, Status.RETURNED, comment, REASON_RETURNED)
@@ -381,6 +486,30 @@ def for_review(actor, *, status: str = "", year: int | None = None, q: str = "")
     return qs.select_related("enterprise__city", "enterprise__park", "modified_by").annotate(
         submitted_on=Max("events__on", filter=Q(events__action=ReturnEvent.Action.SUBMITTED))
     )
+
+
+def as_others_see_it(annual_return: AnnualReturn) -> AnnualReturn:
+    """The return as everyone but its enterprise sees it.
+
+    The enterprise corrects a returned return in place (it stays "returned" while it saves its
+    work); until it submits again, those unsubmitted figures are its draft, so the others see
+    the figures it was returned with: the latest version not saved as a draft.
+    """
+    if annual_return.status != Status.RETURNED or annual_return.pk is None:
+        return annual_return
+    versions = AnnualReturn.history.filter(id=annual_return.pk).order_by(
+        "-history_date", "-history_id"
+    )
+    latest = versions.first()
+    if latest is None or latest.history_change_reason != REASON_DRAFT:
+        return annual_return
+    kept = versions.exclude(history_change_reason=REASON_DRAFT).first()
+    if kept is None:
+        return annual_return
+    shown = kept.instance
+    shown.enterprise = annual_return.enterprise
+    shown.submitted_on = getattr(annual_return, "submitted_on", None)  # for_review's annotation
+    return shown
 
 
 def latest_decision(annual_return: AnnualReturn) -> ReturnEvent | None:
@@ -520,14 +649,21 @@ class HistoryRow:
     reason: str
 
 
-def history(annual_return: AnnualReturn, limit: int = 50) -> list[HistoryRow]:
+def history(
+    annual_return: AnnualReturn, limit: int = 50, *, drafts: bool = True
+) -> list[HistoryRow]:
     """The return's history rows, newest first: when, who, the state it was left in, and why
-    (an import says "import <batch id>")."""
-    records = (
-        AnnualReturn.history.filter(id=annual_return.pk)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[:limit]
-    )
+    (an import says "import <batch id>").
+
+    ``drafts=False`` (anyone but the enterprise itself) leaves out the states it saved while
+    working on an unsubmitted draft, or on a returned return before resubmitting it.
+    """
+    records = AnnualReturn.history.filter(id=annual_return.pk)
+    if not drafts:
+        records = records.exclude(status=Status.DRAFT).exclude(history_change_reason=REASON_DRAFT)
+    records = records.select_related("history_user").order_by("-history_date", "-history_id")[
+        :limit
+    ]
     rows = []
     for h in records:
         user = h.history_user

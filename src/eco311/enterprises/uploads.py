@@ -12,13 +12,21 @@ import io
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
+from eco311.core import jobs
+from eco311.core.jobs import JobState
+from eco311.core.models import Job
 from eco311.enterprises import importer
 from eco311.enterprises.models import ImportBatch
 from eco311.enterprises.survey.validate import CellError
 from eco311.enterprises.survey.workbook import check_workbook, write_template
 
+# The kind of the import job (its handler: enterprises/jobs.py).
+JOB_KIND = "survey.import"
+
 LEDGER_SIZE = 50
+KEEP_WARNINGS = 200  # the batch page shows the first warnings of an import
 
 
 def template(lang: str = "zh", year: int | None = None) -> bytes:
@@ -66,6 +74,38 @@ def import_upload(data: bytes, *, file_name: str, year: int, user, approve: bool
     return outcome
 
 
+def in_background(size: int) -> bool:
+    """Whether an upload of ``size`` bytes is imported by a background job (a large one)."""
+    return size > getattr(settings, "ECO311_IMPORT_BACKGROUND_KB", 1024) * 1024
+
+
+def queue_upload(data: bytes, *, file_name: str, year: int, user, approve: bool) -> ImportBatch:
+    """Keep a large upload, give it a pending ledger entry at once, and queue its import.
+
+    The job (enterprises/jobs.py) completes the entry; imports run one at a time.
+    """
+    batch = ImportBatch.objects.create(
+        file_name=file_name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        year=year,
+        imported_by=user,
+        outcome=ImportBatch.Outcome.PENDING,
+    )
+    store(batch, data)
+    batch.job = jobs.enqueue(JOB_KIND, {"batch": batch.pk, "approve": approve}, user=user)
+    batch.save(update_fields=["job"])
+    return batch
+
+
+def can_mark(batch: ImportBatch) -> bool:
+    """Whether a marked copy can be offered: a rejected file that was read and is still kept."""
+    return (
+        batch.outcome == ImportBatch.Outcome.REJECTED
+        and importer.markable(errors(batch))
+        and stored(batch) is not None
+    )
+
+
 def errors(batch: ImportBatch) -> list[CellError]:
     """The located errors the ledger kept for a rejected batch."""
     return [CellError.from_dict(e) for e in batch.errors or []]
@@ -83,8 +123,15 @@ def marked_workbook(batch: ImportBatch, lang: str = "zh") -> bytes | None:
     if data is None:
         return None
     found = errors(batch)
+    if not importer.markable(found):
+        return None  # refused whole (too large, not a workbook): never opened, nothing to mark
     if truncated(batch):  # the ledger holds the first errors only: check the file again
-        _read, result = check_workbook(data, year=batch.year, context=importer.validation_context())
+        _read, result = check_workbook(
+            data,
+            year=batch.year,
+            context=importer.validation_context(),
+            limits=importer.import_limits(),
+        )
         found = result.errors or found
     try:
         return importer.highlighted(data, found, lang)
@@ -94,3 +141,26 @@ def marked_workbook(batch: ImportBatch, lang: str = "zh") -> bytes | None:
 
 def ledger(limit: int = LEDGER_SIZE):
     return ImportBatch.objects.select_related("imported_by").order_by("-imported_on", "-pk")[:limit]
+
+
+def import_state(batch: ImportBatch) -> JobState:
+    job = batch.job
+    if batch.outcome != ImportBatch.Outcome.PENDING:
+        return JobState("done", 100)
+    if job is None:
+        return JobState("failed", error=_("The job of this import is missing."))
+    if job.status == Job.Status.QUEUED:
+        ahead = Job.objects.filter(
+            kind=job.kind, status__in=[Job.Status.QUEUED, Job.Status.RUNNING], pk__lt=job.pk
+        ).count()
+        step = (
+            _("Waiting: %(n)s import(s) ahead in the queue") % {"n": ahead}
+            if ahead
+            else _("Waiting for a worker to start the import")
+        )
+        return JobState("queued", 0, step)
+    if job.status == Job.Status.FAILED:
+        return JobState("failed", round(job.progress * 100), job.step, job.error)
+    if job.status == Job.Status.DONE:  # the handler completes the entry before it ends
+        return JobState("done", 100)
+    return JobState("running", round(job.progress * 100), job.step)

@@ -22,8 +22,14 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from eco311.core.datafile import DataFileModel, Location, load_data_file
-from eco311.plans.planfile import PlanFileError, Text, _Model
+from eco311.core.datafile import (
+    DataFileError,
+    DataFileModel,
+    Location,
+    StrictModel,
+    Text,
+    load_data_file,
+)
 
 __all__ = [
     "AREA_FILE",
@@ -57,11 +63,11 @@ PARENT_KIND: dict[str, str | None] = {
 _CODE = re.compile(r"^\d{6}$")
 
 
-class AreaFileError(PlanFileError):
+class AreaFileError(DataFileError):
     """The area or county file could not be loaded (same message format as plan files)."""
 
 
-class AreaSpec(_Model):
+class AreaSpec(StrictModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
     key: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -167,7 +173,7 @@ def load_area_file(path: str | Path = AREA_FILE) -> AreaFile:
 # ---------------------------------------------------------------------------
 
 
-class CountySpec(_Model):
+class CountySpec(StrictModel):
     """A county-level division (county, county-level city or district) of a city."""
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)

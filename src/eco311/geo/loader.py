@@ -2,27 +2,32 @@
 counties.yaml (the counties of each city, as areas of kind "county" under their city)."""
 
 from django.db import transaction
-from django.utils import timezone
 
+from eco311.core.refdata import Changes, disable_missing, save_row
 from eco311.geo.areafile import load_area_file, load_county_file
 from eco311.geo.models import Area
 
 
 @transaction.atomic
-def load_areas(path=None, county_path=None) -> int:
+def sync_areas(path=None, county_path=None) -> Changes:
     """Create or update every area and county in the files; those missing from them are
     disabled, not deleted (old returns and plans keep pointing at them).
 
-    Idempotent: loading the same files again changes nothing. The counties are checked
-    against the cities of the area file being loaded. Returns the number of areas loaded.
+    Idempotent: loading the same files again writes nothing (every row counts as unchanged).
+    The counties are checked against the cities of the area file being loaded.
     """
     spec = load_area_file(path) if path else load_area_file()
     counties = (
         load_county_file(county_path, areas=spec) if county_path else load_county_file(areas=spec)
     )
-    by_key = {}
+    changes = Changes()
+    ids: dict[str, int] = {}
     for a in spec.areas:
-        fields = {
+        parent_id = None
+        if a.parent:
+            # Parents come first in the file; one loaded earlier may sit in the database only.
+            parent_id = ids.get(a.parent) or Area.objects.get(key=a.parent).pk
+        values = {
             "kind": a.kind,
             "code": a.code or "",
             "name_zh": a.name.zh,
@@ -31,32 +36,31 @@ def load_areas(path=None, county_path=None) -> int:
             "short_name_en": a.short_name.en if a.short_name else "",
             "specialism_zh": a.specialism.zh if a.specialism else "",
             "specialism_en": a.specialism.en if a.specialism else "",
-            "parent": by_key.get(a.parent) if a.parent else None,
+            "parent_id": parent_id,
             "is_active": True,
             "disabled_on": None,
         }
-        if a.parent and a.parent not in by_key:
-            fields["parent"] = Area.objects.get(key=a.parent)
-        by_key[a.key], _ = Area.objects.update_or_create(key=a.key, defaults=fields)
+        ids[a.key] = save_row(Area, changes, {"key": a.key}, values).pk
     for c in counties.counties:
         # A county's key is its code, as for the province and the cities.
-        by_key[c.code], _ = Area.objects.update_or_create(
-            key=c.code,
-            defaults={
-                "kind": Area.Kind.COUNTY,
-                "code": c.code,
-                "name_zh": c.name.zh,
-                "name_en": c.name.en,
-                "short_name_zh": "",
-                "short_name_en": "",
-                "specialism_zh": "",
-                "specialism_en": "",
-                "parent": by_key[c.city],
-                "is_active": True,
-                "disabled_on": None,
-            },
-        )
-    Area.objects.exclude(key__in=by_key).filter(is_active=True).update(
-        is_active=False, disabled_on=timezone.localdate()
-    )
-    return len(by_key)
+        values = {
+            "kind": Area.Kind.COUNTY,
+            "code": c.code,
+            "name_zh": c.name.zh,
+            "name_en": c.name.en,
+            "short_name_zh": "",
+            "short_name_en": "",
+            "specialism_zh": "",
+            "specialism_en": "",
+            "parent_id": ids[c.city],
+            "is_active": True,
+            "disabled_on": None,
+        }
+        ids[c.code] = save_row(Area, changes, {"key": c.code}, values).pk
+    disable_missing(Area.objects.exclude(key__in=ids), changes)
+    return changes
+
+
+def load_areas(path=None, county_path=None) -> int:
+    """sync_areas, returning the number of areas in the files."""
+    return sync_areas(path, county_path).total

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eco311.core.models import is_english
+from eco311.plans.planfile import is_count_unit
 
 STATUS_ORDER = ("achieved", "on_track", "at_risk", "off_track", "overdue", "no_data")
 STATUS_LABELS = {
@@ -133,18 +134,46 @@ def latest_display(target, status) -> str:
     return f"{number(latest.value)}{unit}"
 
 
-def forecast_display(target, status) -> str:
-    f = status.forecast_linear or status.forecast_cagr
+def deciding_forecast(status):
+    """The forecast the status was decided on (linear or CAGR), else whichever was computed."""
+    return getattr(status, "forecast", None) or status.forecast_linear or status.forecast_cagr
+
+
+def forecast_value(target, status) -> float | None:
+    """The forecast at the deadline as shown: never beyond the indicator's natural limit (a
+    trend of matched enterprises does not reach 110 % of them)."""
+    f = deciding_forecast(status)
     if target.kind != "numeric" or f is None or f.value_at_deadline is None:
+        return None
+    if target.limit is not None:
+        return min(f.value_at_deadline, target.limit)
+    return f.value_at_deadline
+
+
+def forecast_display(target, status) -> str:
+    value = forecast_value(target, status)
+    if value is None:
         return "—"
+    if is_count_unit(getattr(target, "unit_zh", "")):
+        value = round(value)  # "1.97 条" of industrial chains reads as a typo; counts are whole
     unit = f" {target.unit}" if target.unit else ""
-    return f"{number(f.value_at_deadline)}{unit}"
+    return f"{number(value)}{unit}"
 
 
 def reasons_display(status) -> list[str]:
-    """Why a status is what it is, in words; the Open SDG measure is named separately."""
-    return [
-        str(REASON_LABELS[code]) if code in REASON_LABELS else code
-        for code in status.reasons
-        if not code.startswith("measure_")
-    ]
+    """Why a status is what it is, in words, every reason the status was decided on.
+
+    The Open SDG measure is one of them when it took part: "at risk" beside only "the forecast
+    falls well short" read as a contradiction; with "Open SDG progress measure: substantial
+    progress" before it, the official sees the two facts the badge weighs.
+    """
+    out = []
+    for code in status.reasons:
+        if code.startswith("measure_"):
+            label = MEASURE_LABELS.get(code.removeprefix("measure_"))
+            if label is not None:
+                sep = ": " if is_english() else "："
+                out.append(f"{_('Open SDG progress measure')}{sep}{label}")
+            continue
+        out.append(str(REASON_LABELS[code]) if code in REASON_LABELS else code)
+    return out

@@ -1,10 +1,16 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eco311.core.forms import limit_note, refuse_control_characters
 from eco311.plans.models import ProgressReport
+from eco311.plans.planfile import is_count_unit
+from eco311.plans.workflow import current_period
 
-ALLOWED_ATTACHMENTS = (".pdf", ".docx", ".xlsx", ".jpg", ".jpeg", ".png", ".zip", ".txt")
+#: The attachment types a report accepts: PDF, images and office files (documented in
+#: docs/api.md and on the form). Archives and text files are not: an archive can hold anything.
+ALLOWED_ATTACHMENTS = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".pptx")
 
 
 class ReportForm(forms.Form):
@@ -28,6 +34,12 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, target=None, **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_control_characters(self)
+        limit_note(self.fields["note"])
+        self.fields["attachment"].widget.attrs["accept"] = ",".join(ALLOWED_ATTACHMENTS)
+        self.fields["attachment"].help_text = _(
+            "PDF, an image or an office file (%(types)s), at most %(mb)s MB."
+        ) % {"types": ", ".join(ALLOWED_ATTACHMENTS), "mb": settings.ECO311_MAX_ATTACHMENT_MB}
         self.fields["year"].initial = timezone.localdate().year
         if target is not None:
             keep = {"numeric": "value", "milestone": ("done", "progress_pct"), "recurring": "count"}
@@ -35,6 +47,17 @@ class ReportForm(forms.Form):
             for name in ("value", "done", "progress_pct", "count"):
                 if name not in wanted:
                     del self.fields[name]
+            # Default to the period a report is due for now, not month 1 of this year.
+            kind, year, index = current_period(target, timezone.localdate())
+            self.fields["period_kind"].initial = kind
+            self.fields["year"].initial = year
+            self.fields["index"].initial = index
+            if "value" in self.fields and is_count_unit(target.unit_zh):
+                # The server refuses fractions (plans.workflow.check_payload); say so up front.
+                self.fields["value"].widget.attrs["step"] = "1"
+                self.fields["value"].help_text = _("A whole number (%(unit)s).") % {
+                    "unit": target.unit
+                }
 
     def clean_attachment(self):
         f = self.cleaned_data.get("attachment")
@@ -43,11 +66,24 @@ class ReportForm(forms.Form):
                 _("Attachments must be one of: %(types)s")
                 % {"types": ", ".join(ALLOWED_ATTACHMENTS)}
             )
+        limit = settings.ECO311_MAX_ATTACHMENT_MB
+        if f and f.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The attachment is %(size)s MB; attachments may be at most %(limit)s MB.")
+                % {"size": f"{f.size / 1024 / 1024:.1f}", "limit": limit}
+            )
         return f
 
 
 class ReviewForm(forms.Form):
-    action = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))])
+    action = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("return", _("Return"))]
+    )
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_control_characters(self)
+        limit_note(self.fields["comment"])

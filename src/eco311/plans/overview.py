@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from eco311.geo.models import Area
 from eco311.plans import display, tracking
 from eco311.plans.models import Plan, Target
 from eco311.plans.progress import TargetStatus
@@ -35,6 +36,11 @@ class Row:
     @property
     def target_display(self) -> str:
         return display.target_display(self.target)
+
+    @property
+    def deadline(self):
+        """The deadline the status is judged by (the plan period's end when none is stated)."""
+        return tracking.effective_deadline(self.target)
 
 
 def targets_qs(**filters):
@@ -86,6 +92,58 @@ def by_section(rows) -> list[tuple[str, list[Row]]]:
         top = r.target.task.section.top()
         groups.setdefault((r.target.plan_id, top.order, f"{top.ref} {top.title}"), []).append(r)
     return [(label, rs) for (_plan, _order, label), rs in sorted(groups.items())]
+
+
+SCOPE_KINDS = ("province", "cluster", "park", "city")
+
+
+def by_scope(rows) -> list[tuple[str, list[Row]]]:
+    """Rows grouped by the kind of area their target is about, province first."""
+    groups = []
+    for kind in SCOPE_KINDS:
+        rs = [r for r in rows if r.target.scope.kind == kind]
+        if rs:
+            groups.append((str(Area.Kind(kind).label), rs))
+    return groups
+
+
+@dataclass(frozen=True)
+class CityTally:
+    achieved: int = 0
+    total: int = 0
+
+
+def by_city(rows) -> dict[str, CityTally]:
+    """City code -> targets scoped to the city, its clusters and parks, and how many of them
+    are achieved. Provincial targets belong to no city."""
+    achieved: Counter = Counter()
+    total: Counter = Counter()
+    for r in rows:
+        code = r.target.scope.city_code()
+        if code:
+            total[code] += 1
+            achieved[code] += r.code == "achieved"
+    return {code: CityTally(achieved[code], total[code]) for code in total}
+
+
+def city_map(rows, cities) -> dict:
+    """The dashboard map: each city coloured by its achieved targets, the tooltip saying
+    "achieved: 3 / 11" (the value is the achieved count, never the number of targets)."""
+    tally = by_city(rows)
+    return {
+        "mapUrl": "/static/eco311/maps/shandong.json",
+        "valueLabel": str(display.STATUS_LABELS["achieved"]),
+        "data": [
+            {
+                "adcode": a.code,
+                "name": a.name_zh,
+                "value": tally.get(a.code, CityTally()).achieved,
+                "total": tally.get(a.code, CityTally()).total,
+                "href": f"/areas/{a.key}/",
+            }
+            for a in cities
+        ],
+    }
 
 
 def by_unit(rows, lead_only=True) -> list[tuple[str, list[Row]]]:

@@ -27,14 +27,21 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
-from eco311.core.datafile import DataFileError, DataFileModel, Problem, format_loc, load_data_file
+from eco311.core.datafile import (
+    DataFileError,
+    DataFileModel,
+    Problem,
+    StrictModel,
+    Text,
+    format_loc,
+    load_data_file,
+)
 
 __all__ = [
     "DEADLINE_FLAG_CODES",
@@ -55,6 +62,7 @@ __all__ = [
     "UnitSpec",
     "check_areas",
     "check_sources",
+    "is_count_unit",
     "load_plan_file",
     "plan_files",
 ]
@@ -73,37 +81,25 @@ _LINE_BREAKS = re.compile(r"[\r\n]+")
 
 Op = Literal[">=", ">", "<=", "<", "=", "approx", "range"]
 
+#: Units that count whole things (a centre, an enterprise, a standard, a person): their
+#: targets, reports and survey returns take whole numbers only. "个/年" counts too; "万人"
+#: (ten thousand people) does not, since 1.5 万人 is a whole number of people.
+COUNT_UNITS = frozenset("个 家 项 座 次 人 套 条 件 名 所 台 处 批 种 部 支 位 户".split())
 
-class _Model(BaseModel):
-    """Strict base: unknown keys are errors (they are almost always typos)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+def is_count_unit(unit_zh: str | None) -> bool:
+    """Whether a (Chinese) unit counts whole things: 个, 家, 项, … alone or per period (家/年)."""
+    if not unit_zh:
+        return False
+    return unit_zh.split("/", 1)[0].strip() in COUNT_UNITS
 
+
+# The strict base and the bilingual text are core/datafile.py's, shared by every data file.
+_Model = StrictModel
 
 # ---------------------------------------------------------------------------
 # Leaf types
 # ---------------------------------------------------------------------------
-
-
-class Text(_Model):
-    """A bilingual text: both languages are required and must not be blank."""
-
-    zh: str
-    en: str
-
-    @field_validator("zh", "en")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("must not be empty")
-        return v
-
-    def get(self, language: str) -> str:
-        """The text in ``language`` ("zh" or "en"; anything else gives "en")."""
-        return self.zh if language.lower().startswith("zh") else self.en
-
-    def __str__(self) -> str:
-        return f"{self.zh} / {self.en}"
 
 
 class UnitSpec(_Model):
@@ -208,6 +204,13 @@ class TargetSpec(_Model):
                 )
         elif self.value_max is not None:
             problems.append("value_max is only allowed with op 'range'")
+        if self.unit is not None and is_count_unit(self.unit.zh):
+            for name in ("value", "value_max"):
+                v = getattr(self, name)
+                if v is not None and not float(v).is_integer():
+                    problems.append(
+                        f"{name} ({v:g}) must be a whole number: {self.unit.zh!r} counts things"
+                    )
         if self.limit is not None:
             for name in ("value", "value_max"):
                 v = getattr(self, name)
@@ -463,8 +466,8 @@ class PlanFile(DataFileModel):
 class PlanFileError(DataFileError):
     """A plan file could not be loaded (messages as :class:`~eco311.core.datafile.DataFileError`).
 
-    The area, county, dictionary and indicator file errors derive from it too, so that a
-    caller catching plan-file errors keeps catching theirs.
+    The area, county, dictionary and indicator file errors are siblings, not subclasses: the
+    lower packages do not depend on plans. Catch ``DataFileError`` for any data file.
     """
 
 

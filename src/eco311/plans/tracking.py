@@ -8,13 +8,27 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from eco311.enterprises import kpis
+from eco311.plans import sources
 from eco311.plans.models import ProgressReport, Target
 from eco311.plans.progress import Observation, TargetSpec, TargetStatus, compute_status
 
 DUE_SOON_DAYS = 90
 # A target with no approved or pending report for this long is "missing a report".
 REPORT_GAP_DAYS = 120
+
+
+def effective_deadline(target: Target) -> date | None:
+    """The day a target is judged by: its own deadline, else the end of the plan period.
+
+    The plan file leaves ``deadline`` empty when the sentence states no date; numeric and
+    recurring targets then run to the end of the plan period (docs/plan-file-format.md).
+    Without it the core has no horizon: "1 of 3 parks built" read as on track because the
+    trend reaches 3 "some day" (2029), long after the plan has ended. A milestone without a
+    deadline carries a flag saying its date cannot be read, and stays undated.
+    """
+    if target.deadline is not None or target.kind == Target.Kind.MILESTONE:
+        return target.deadline
+    return target.plan.period_end
 
 
 def spec_for(target: Target) -> TargetSpec:
@@ -25,7 +39,7 @@ def spec_for(target: Target) -> TargetSpec:
         value_max=target.value_max,
         direction=target.direction,
         start=target.plan.period_start,
-        deadline=target.deadline,
+        deadline=effective_deadline(target),
         base_year=target.base_year,
         base_value=target.base_value,
         limit=target.limit,
@@ -58,20 +72,20 @@ def approved_reports(targets, as_of: date) -> dict[int, list[ProgressReport]]:
 def observations(targets, as_of: date) -> dict[int, list[Observation]]:
     """What each target's status is computed from.
 
-    Targets the survey feeds (enterprises/kpi/indicators.yaml binds them) take their values
-    from the stored KPI values, one per survey year at its year end; the others from their
-    approved progress reports.
+    Targets a registered source feeds (plans/sources.py; the enterprise survey registers
+    itself) take their values from it, one per survey year at its year end; the others from
+    their approved progress reports.
     """
     targets = list(targets)
-    survey = kpis.series_for(targets)
+    survey = sources.series_for(targets)
     reports = approved_reports([t for t in targets if t.id not in survey], as_of)
     out = {}
     for t in targets:
         if t.id in survey:
             out[t.id] = [
-                Observation(period_end=date(y, 12, 31), value=v)
+                Observation(period_end=sources.year_end(y), value=v)
                 for y, v in survey[t.id]
-                if date(y, 12, 31) <= as_of
+                if sources.year_end(y) <= as_of
             ]
         else:
             out[t.id] = [observation_for(r) for r in reports[t.id]]
@@ -95,6 +109,10 @@ class Warning:
     status: TargetStatus
     days: int | None = None  # days overdue, days left, or days since the last report
 
+    @property
+    def deadline(self) -> date | None:
+        return effective_deadline(self.target)
+
 
 WARNING_KINDS = ("overdue", "due_soon", "slow_progress", "missing_report")
 
@@ -102,9 +120,14 @@ WARNING_KINDS = ("overdue", "due_soon", "slow_progress", "missing_report")
 def warnings(
     targets, as_of: date, computed: dict[int, TargetStatus] | None = None
 ) -> list[Warning]:
-    """The warnings officials act on. A target can raise more than one."""
+    """The warnings officials act on. A target can raise more than one.
+
+    A target a source feeds (the enterprise survey) never raises "missing report": nobody can
+    file one. Its freshness is the survey year its latest value is for, shown as such.
+    """
     targets = list(targets)
     computed = computed if computed is not None else statuses(targets, as_of)
+    fed = {t.id for t in targets if sources.binding_for(t) is not None}
     # The latest period with data: approved (in the status) or still waiting for review.
     last_report = {t.id: computed[t.id].latest.period_end for t in targets if computed[t.id].latest}
     for target_id, period_end in ProgressReport.objects.filter(
@@ -117,13 +140,14 @@ def warnings(
         st = computed[t.id]
         if st.status == "achieved":
             continue
+        deadline = effective_deadline(t)
         if st.status == "overdue":
-            out.append(Warning("overdue", t, st, (as_of - t.deadline).days if t.deadline else None))
-        elif t.deadline and as_of <= t.deadline <= as_of + timedelta(days=DUE_SOON_DAYS):
-            out.append(Warning("due_soon", t, st, (t.deadline - as_of).days))
+            out.append(Warning("overdue", t, st, (as_of - deadline).days if deadline else None))
+        elif deadline and as_of <= deadline <= as_of + timedelta(days=DUE_SOON_DAYS):
+            out.append(Warning("due_soon", t, st, (deadline - as_of).days))
         if st.status in ("at_risk", "off_track"):
             out.append(Warning("slow_progress", t, st))
-        if t.kind != Target.Kind.MILESTONE or st.status == "overdue":
+        if t.id not in fed and (t.kind != Target.Kind.MILESTONE or st.status == "overdue"):
             last = last_report.get(t.id)
             started = t.plan.period_start
             since = (as_of - (last or started)).days

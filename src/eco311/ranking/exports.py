@@ -206,15 +206,15 @@ def filename(ranking: RankingList, ext: str) -> str:
 def list_pdf(
     ranking: RankingList, top: TopList, excluded: list[dict[str, Any]], *, request=None
 ) -> bytes:
-    """The top N as a printable PDF (WeasyPrint, Noto CJK), with the list's year, version and
-    methodology hash in the header and the synthetic-data note on every page.
+    """The top N as a printable PDF (WeasyPrint, the shipped CJK fonts: reports/pdf.py), with
+    the list's year, version and methodology hash in the header and the synthetic-data note on
+    every page.
 
     ``top`` and ``excluded`` come from ranking/pages.py (top_list, exclusions); ``request``, if
     given, renders the template with the context processors, as the pages are."""
-    from weasyprint import HTML
-
     from eco311.reports.html import css_content, css_string
     from eco311.reports.i18n import page_template
+    from eco311.reports.pdf import html_to_pdf
     from eco311.reports.theme import CSS_SANS, SYNTHETIC_FILL, SYNTHETIC_INK
 
     html = render_to_string(
@@ -242,6 +242,4 @@ def list_pdf(
         },
         request=request,
     )
-    return HTML(string=html, base_url=None).write_pdf(
-        pdf_identifier=f"eco311-ranking-{ranking.pk}".encode()
-    )
+    return html_to_pdf(html, f"eco311-ranking-{ranking.pk}")

@@ -14,12 +14,13 @@ import functools
 import hashlib
 import statistics
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from eco311.core.jobs import JobState
 from eco311.core.models import Job, is_english
 from eco311.enterprises.survey.dictionary import load_dictionary
 from eco311.geo.models import Area
@@ -27,8 +28,16 @@ from eco311.ranking import service
 from eco311.ranking.engine import Methodology, parse_methodology
 from eco311.ranking.models import RankingEntry, RankingList
 
-if TYPE_CHECKING:
-    from eco311.accounts.scopes import Actor
+
+class Viewer(Protocol):
+    """What the pages ask of the caller's ``accounts.scopes.Actor`` (passed in by the views:
+    ranking sits below accounts and does not import it)."""
+
+    @property
+    def can_see_enterprises(self) -> bool: ...
+
+    def can_see_ranking_entry(self, entry: RankingEntry) -> bool: ...
+
 
 #: Normalisations whose scores end at the high end of steps.normalise.range: only for these
 #: can a group's bar show how far the enterprise is from full marks.
@@ -137,43 +146,29 @@ def _number(value: float | None, digits: int = 2) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class RunState:
-    """Where a list's computing stands, from the list and its job (read in one query)."""
-
-    state: str  # queued, running, done, failed
-    percent: int = 0
-    step: str = ""
-    error: str = ""
-
-    @property
-    def finished(self) -> bool:
-        return self.state in ("done", "failed")
-
-
-def run_state(ranking: RankingList) -> RunState:
+def run_state(ranking: RankingList) -> JobState:
     job = ranking.job
     if ranking.status == RankingList.Status.COMPUTING:
         if job is None:
-            return RunState("failed", error=_("The job of this run is missing."))
+            return JobState("failed", error=_("The job of this run is missing."))
         if job.status == Job.Status.FAILED:
-            return RunState("failed", round(job.progress * 100), job.step, job.error)
+            return JobState("failed", round(job.progress * 100), job.step, job.error)
         if job.status == Job.Status.QUEUED:
-            return RunState("queued", 0, _("Waiting for a worker to start the job"))
+            return JobState("queued", 0, _("Waiting for a worker to start the job"))
         if job.status == Job.Status.DONE:  # the handler always saves before it ends
-            return RunState("failed", 100, job.step, _("The job ended without saving the list."))
-        return RunState("running", round(job.progress * 100), job.step)
+            return JobState("failed", 100, job.step, _("The job ended without saving the list."))
+        return JobState("running", round(job.progress * 100), job.step)
     if ranking.status == RankingList.Status.FAILED:
         if job is not None and not job.finished:
             # The handler marked the list failed; the worker is about to record the reason.
-            return RunState("running", round(job.progress * 100), job.step)
-        return RunState(
+            return JobState("running", round(job.progress * 100), job.step)
+        return JobState(
             "failed",
             round(job.progress * 100) if job else 0,
             job.step if job else "",
             job.error if job else "",
         )
-    return RunState("done", 100, job.step if job else "")
+    return JobState("done", 100, job.step if job else "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,7 +202,7 @@ class TopList:
     has_previous: bool = False
 
 
-def top_list(ranking: RankingList, m: Methodology, viewer: Actor) -> TopList:
+def top_list(ranking: RankingList, m: Methodology, viewer: Viewer) -> TopList:
     """The top N; a row links to the entry's page when ``viewer`` may see its details."""
     cities = city_names()
     groups = [(g.code, text_of(g.name) or g.code) for g in m.levels[0].groups]

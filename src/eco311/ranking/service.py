@@ -1,7 +1,10 @@
 """Running, saving, publishing and discarding a year's ranking. Business rules live here.
 
-    ranking = start(year=2024, user=admin)      # a draft in the making; a job computes it
-    publish(ranking, user=admin)                # immutable from now on, version 1, 2, …
+    ranking = start(year=2024, actor=admin)     # a draft in the making; a job computes it
+    publish(ranking, actor=admin)               # immutable from now on, version 1, 2, …
+
+``actor`` is the caller's ``accounts.scopes.Actor`` (built by the web or API layer): the
+ranking package sits below accounts and never imports it; it only asks the Actor.
 
 The computing (``compute``) reads approved returns, applies the eligibility rules, runs the
 methodology file with the pure engine and, if asked, the uncertainty analysis; ``save`` writes
@@ -64,17 +67,16 @@ def survey_years() -> list[int]:
 
 
 def start(
-    *, year: int, user, top_n: int = 100, samples: int | None = None, seed: int | None = None
+    *, year: int, actor, top_n: int = 100, samples: int | None = None, seed: int | None = None
 ) -> RankingList:
     """Create a list for ``year`` and queue the job that computes it (admin only).
 
     ``samples`` and ``seed`` override the methodology's uncertainty analysis (base sample size
     N; 0 runs none); by default the file's settings apply.
     """
-    from eco311.accounts.scopes import Actor
-
-    if not Actor.of(user).can_run_rankings:
+    if not actor.can_run_rankings:
         raise PermissionDenied
+    user = actor.user
     if year not in survey_years():
         raise ValidationError({"year": _("There are no approved returns for this year.")})
     if top_n < 1:
@@ -304,37 +306,63 @@ def save(ranking: RankingList, draft: Draft) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def publish(ranking: RankingList, *, user) -> RankingList:
-    """Publish a draft as the year's next version; from then on it never changes."""
-    from eco311.accounts.scopes import Actor
+def _locked(ranking: RankingList) -> RankingList:
+    """The list's row as stored, locked until the transaction ends, with every other list of
+    its year (in one order, so that two decisions never wait for each other).
 
-    if not Actor.of(user).can_run_rankings:
+    Two decisions on one list (publish and discard at the same moment, or publish twice) queue
+    here, and the second sees the state the first left instead of the one it loaded; two
+    drafts of one year published at once get different versions.
+    """
+    rows = RankingList.objects.select_for_update().filter(year=ranking.year).order_by("pk")
+    return {r.pk: r for r in rows}[ranking.pk]
+
+
+def _already_decided(ranking: RankingList) -> ValidationError:
+    return ValidationError(
+        _("This list has already been decided on: it is %(status)s now.")
+        % {"status": ranking.get_status_display()},
+        code="already_decided",
+    )
+
+
+@transaction.atomic
+def publish(ranking: RankingList, *, actor) -> RankingList:
+    """Publish a draft as the year's next version; from then on it never changes."""
+    if not actor.can_run_rankings:
         raise PermissionDenied
-    ranking = RankingList.objects.select_for_update().get(pk=ranking.pk)
+    ranking = _locked(ranking)
     if ranking.status != RankingList.Status.DRAFT:
+        if ranking.status in (RankingList.Status.PUBLISHED, RankingList.Status.DISCARDED):
+            raise _already_decided(ranking)
         raise ValidationError(_("Only a draft can be published."))
     latest = RankingList.objects.filter(year=ranking.year).aggregate(v=Max("version"))["v"]
     ranking.version = (latest or 0) + 1
     ranking.status = RankingList.Status.PUBLISHED
     ranking.published_on = timezone.now()
-    ranking.published_by = user
-    ranking.modified_by = user
+    ranking.published_by = actor.user
+    ranking.modified_by = actor.user
     ranking._change_reason = "publish"
     ranking.save()
     return ranking
 
 
-def discard(ranking: RankingList, *, user) -> RankingList:
-    """Set a draft (or a failed run) aside; it stays on record, it is not deleted."""
-    from eco311.accounts.scopes import Actor
+@transaction.atomic
+def discard(ranking: RankingList, *, actor) -> RankingList:
+    """Set a draft (or a failed run) aside; it stays on record, it is not deleted.
 
-    if not Actor.of(user).can_run_rankings:
+    A published list is never discarded, even by a discard sent while it was being published:
+    the decision is taken on the locked row.
+    """
+    if not actor.can_run_rankings:
         raise PermissionDenied
+    ranking = _locked(ranking)
     if ranking.status not in (RankingList.Status.DRAFT, RankingList.Status.FAILED):
+        if ranking.status in (RankingList.Status.PUBLISHED, RankingList.Status.DISCARDED):
+            raise _already_decided(ranking)
         raise ValidationError(_("Only a draft or a failed run can be discarded."))
     ranking.status = RankingList.Status.DISCARDED
-    ranking.modified_by = user
+    ranking.modified_by = actor.user
     ranking._change_reason = "discard"
     ranking.save()
     return ranking

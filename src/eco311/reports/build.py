@@ -8,7 +8,6 @@ from django.utils.translation import override
 from eco311.plans import display, tracking
 from eco311.plans.models import Plan, ProgressReport
 from eco311.plans.overview import by_section, by_unit, counts, rows_for, targets_qs
-from eco311.plans.progress.forecast import year_to_date
 from eco311.reports.document import EvaluationReport, GroupRow, StatusCounts, TargetRow, WarningRow
 
 
@@ -28,7 +27,6 @@ def build_report(plan: Plan, as_of, lang: str = "zh") -> EvaluationReport:
         for r in rows:
             t = r.target
             obs = observed[t.id]
-            f = r.status.forecast_linear or r.status.forecast_cagr
             targets.append(
                 TargetRow(
                     key=t.key,
@@ -36,13 +34,15 @@ def build_report(plan: Plan, as_of, lang: str = "zh") -> EvaluationReport:
                     text=t.text,
                     scope=t.scope.name,
                     responsible=[u.name for u in t.responsible()],
-                    deadline=t.deadline,
+                    # The day the status judges by: an undated numeric target runs to the
+                    # end of the plan period, as the target page says.
+                    deadline=tracking.effective_deadline(t),
                     deadline_text=t.deadline_text or None,
                     target_display=display.target_display(t),
                     latest_value=r.latest if r.status.latest else None,
                     latest_period=display.long_date(obs[-1].period_end) if obs else None,
                     forecast_display=r.forecast if r.forecast != "—" else None,
-                    projected_date=_reach_date(f),
+                    projected_date=r.status.projected_date,
                     status=r.code,
                     measure_status=r.status.measure.status if r.status.measure else None,
                     flags=t.flag_notes,
@@ -79,12 +79,6 @@ def build_report(plan: Plan, as_of, lang: str = "zh") -> EvaluationReport:
             warnings=warnings,
             source_note=_source_note(plan, as_of),
         )
-
-
-def _reach_date(forecast):
-    if forecast is None or forecast.reach_year is None:
-        return None
-    return year_to_date(forecast.reach_year)
 
 
 def _warning_detail(w) -> str:

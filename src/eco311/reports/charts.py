@@ -2,7 +2,8 @@
 
 Figures are built with `matplotlib.figure.Figure` rather than pyplot, so no global figure state
 is shared between requests. Text is drawn as paths in SVG, so the charts need no font on the
-reader's side, and the Noto CJK faces are registered from the Debian .ttc files.
+reader's side; the font is the Noto Sans SC file shipped with the package (core/fonts.py),
+registered by path, so a chart looks the same on every machine.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from eco311.core.fonts import font_files  # noqa: E402
+
 from .document import STATUS_ORDER, GroupRow, StatusCounts  # noqa: E402
 from .i18n import format_share, status_label  # noqa: E402
-from .theme import FONT_FILES, INK, MUTED, RULE, SANS, STATUS_COLOURS  # noqa: E402
+from .theme import CHART_SANS, INK, MUTED, RULE, STATUS_COLOURS  # noqa: E402
 
 RC = {
     "font.family": "sans-serif",
-    "font.sans-serif": [SANS, "Noto Sans CJK JP", "DejaVu Sans"],
+    # DejaVu only for what Noto Sans SC lacks; no system CJK face, so output is machine-independent.
+    "font.sans-serif": [CHART_SANS, "DejaVu Sans"],
     "font.size": 9,
     "axes.unicode_minus": False,
     "svg.fonttype": "path",
@@ -40,9 +44,8 @@ RC = {
 
 @cache
 def register_fonts() -> None:
-    for path in FONT_FILES:
-        if path.exists():
-            font_manager.fontManager.addfont(str(path))
+    for path in font_files():
+        font_manager.fontManager.addfont(str(path))
 
 
 def wrap_label(text: str, width: int) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+
+from eco311.core.fonts import SANS as SHIPPED_SANS
+from eco311.core.fonts import SERIF as SHIPPED_SERIF
 
 
 @dataclass(frozen=True)
@@ -39,21 +41,23 @@ ACCENT = "#1D5C8C"
 SYNTHETIC_FILL = "#FFF4CE"
 SYNTHETIC_INK = "#7A4B00"
 
+# Font names for the formats the reader's own software renders (docx, xlsx): those files name a
+# font rather than embed one, and office machines in China commonly have these.
 SANS = "Noto Sans CJK SC"
 SERIF = "Noto Serif CJK SC"
-# CSS stacks: the CJK face first, so Han characters never fall back to a Japanese face.
+# CSS stacks. The PDF prints with the shipped faces (core/fonts.py) declared by @font-face under
+# their own names, first in the stack, so a machine's fonts cannot change the output; a browser
+# showing the HTML report has no @font-face and takes the first system font it has.
 CSS_SANS = (
-    f'"{SANS}", "Noto Sans CJK", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+    f'"{SHIPPED_SANS.css_family}", "{SHIPPED_SANS.family}", "{SANS}", "Noto Sans CJK", '
+    '"Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 )
-CSS_SERIF = f'"{SERIF}", "Noto Serif CJK", "Source Han Serif SC", "Songti SC", "SimSun", serif'
-
-FONT_DIR = Path("/usr/share/fonts/opentype/noto")
-FONT_FILES = (
-    FONT_DIR / "NotoSansCJK-Regular.ttc",
-    FONT_DIR / "NotoSansCJK-Bold.ttc",
-    FONT_DIR / "NotoSerifCJK-Regular.ttc",
-    FONT_DIR / "NotoSerifCJK-Bold.ttc",
+CSS_SERIF = (
+    f'"{SHIPPED_SERIF.css_family}", "{SHIPPED_SERIF.family}", "{SERIF}", "Noto Serif CJK", '
+    '"Source Han Serif SC", "Songti SC", "SimSun", serif'
 )
+# The chart fonts (matplotlib): the shipped faces, registered from their files.
+CHART_SANS = SHIPPED_SANS.family
 
 
 def hex_rgb(colour: str) -> tuple[int, int, int]:

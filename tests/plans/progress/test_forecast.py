@@ -173,3 +173,50 @@ def test_forecasts_ignore_missing_values_and_sort_by_year():
     obs = [(2022.0, 12.0), (2021.0, None), (2020.0, 10.0)]
     assert forecast_linear(obs, 2024.0).value_at_deadline == pytest.approx(14.0)
     assert forecast_cagr(obs, 2022.0).value_at_deadline == pytest.approx(12.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reaching the target on the side where it is met
+
+
+def test_a_line_above_a_minimum_but_falling_never_reaches_it():
+    # Fitted 100.6 at the latest year and falling: crossing 100 is leaving the target.
+    pts = [(2022.0, 120.0), (2023.0, 118.0), (2024.0, 109.0), (2025.0, 99.5)]
+    undirected = forecast_linear(pts, 2027.0, 100.0)
+    directed = forecast_linear(pts, 2027.0, 100.0, direction=1)
+    assert directed.intercept > 100 and directed.rate < 0
+    assert undirected.reach_year is not None  # the bare crossing
+    assert directed.reach_year is None
+
+
+def test_a_line_already_on_the_met_side_and_staying_reaches_it_at_the_latest_year():
+    pts = [(2022.0, 90.0), (2023.0, 101.0), (2024.0, 104.0)]
+    f = forecast_linear(pts, 2030.0, 95.0, direction=1)
+    assert f.intercept > 95 and f.rate > 0 and f.reach_year == 2024.0
+
+
+def test_a_falling_line_reaches_a_maximum_from_above():
+    pts = [(2022.0, 50.0), (2023.0, 46.0), (2024.0, 42.0)]
+    f = forecast_linear(pts, 2030.0, 30.0, direction=-1)
+    assert f.reach_year == pytest.approx(2027.0)
+    assert forecast_linear(pts, 2030.0, 60.0, direction=1).reach_year is None
+
+
+def test_cagr_reach_follows_the_direction_too():
+    pts = [(2022.0, 100.0), (2024.0, 121.0)]  # +10 % a year
+    assert forecast_cagr(pts, 2030.0, 133.1, direction=1).reach_year == pytest.approx(2025.0)
+    assert forecast_cagr(pts, 2030.0, 90.0, direction=-1).reach_year is None
+    assert forecast_cagr(pts, 2030.0, 110.0, direction=1).reach_year == 2024.0
+
+
+def test_an_annualised_growth_too_large_for_a_float_gives_no_cagr_forecast():
+    # A thousandfold rise in two days: (1000 ** 182.5) overflows; no forecast, no crash.
+    pts = [(2024.0, 1.0), (2024.0 + 2 / 366, 1000.0)]
+    f = forecast_cagr(pts, 2030.0, 5000.0, direction=1)
+    assert (f.value_at_deadline, f.reach_year) == (None, None)
+
+
+def test_a_collapse_over_a_few_days_has_no_reach_year():
+    pts = [(2024.0, 1000.0), (2024.0 + 2 / 366, 1e-300)]
+    f = forecast_cagr(pts, 2030.0, 5.0, direction=1)
+    assert f.reach_year is None

@@ -29,6 +29,8 @@ from eco311.plans.progress.measure import (
     status_from_score,
 )
 
+INTERPOLATED = MeasureConfig(score_lines="interpolated")
+
 
 def cagr(current, base, t, t0):
     return (current / base) ** (1 / (t - t0)) - 1
@@ -181,7 +183,7 @@ def test_it_matches_sdg_build_output(row):
     if score is None:
         assert r.score is None
     else:
-        assert r.score == pytest.approx(score, abs=1e-4)
+        assert r.score == pytest.approx(score, rel=0, abs=1e-9)
 
 
 def test_it_matches_the_sdg_build_indicator_mean_of_cif_11_7_1():
@@ -190,7 +192,7 @@ def test_it_matches_the_sdg_build_indicator_mean_of_cif_11_7_1():
         measure(Series(2015, 83.8, 2022, 77.7, direction=1, limit=100)),
         measure(Series(2015, 66.7, 2024, 61.1, direction=1, limit=100)),
     ]
-    assert indicator_score(results) == pytest.approx(-3.777194091390002, abs=1e-4)
+    assert indicator_score(results) == pytest.approx(-3.777194091390002, rel=0, abs=1e-9)
     assert indicator_status(results) == "deterioration"
 
 
@@ -551,6 +553,7 @@ def test_measure_at_a_real_boundary_is_consistent_with_the_thresholds():
      (0.01, 1.25), (0.015, 2.5), (0.0175, 3.75), (0.02, 5), (0.5, 5)],
 )  # fmt: skip
 def test_the_no_target_score_is_linear_between_the_thresholds(value, score):
+    assert score_for_value(value, "no_target", config=INTERPOLATED) == pytest.approx(score)
     assert score_for_value(value, "no_target") == pytest.approx(score)
 
 
@@ -560,17 +563,25 @@ def test_the_no_target_score_is_linear_between_the_thresholds(value, score):
      (1.3, 5), (4, 5)],
 )  # fmt: skip
 def test_the_target_score_is_linear_between_the_thresholds(value, score):
-    assert score_for_value(value, "target") == pytest.approx(score)
+    assert score_for_value(value, "target", config=INTERPOLATED) == pytest.approx(score)
+    # sdg-build's rounded lines stay within 1e-4 of the exact ones.
+    assert score_for_value(value, "target") == pytest.approx(score, abs=1e-4)
 
 
 @pytest.mark.parametrize("p", [-0.7, -0.3, 0.0, 0.2, 0.59, 0.6, 0.8, 0.95, 1.1, 1.29, 2.0])
 def test_the_target_score_matches_sdg_build_rounded_lines(p):
-    # sdg-build get_score, method 2.
+    # sdg-build get_score, method 2, with the constants of its source.
     if p >= 0.6:
         expected = min(7.1429 * p - 4.2857, 5)
     else:
         expected = max(4.1667 * p - 2.5, -5)
-    assert score_for_value(p, "target") == pytest.approx(expected, abs=2e-4)
+    assert score_for_value(p, "target") == pytest.approx(expected, rel=0, abs=1e-12)
+    assert score_for_value(p, "target", config=INTERPOLATED) == pytest.approx(expected, abs=2e-4)
+
+
+def test_it_rejects_unknown_score_lines():
+    with pytest.raises(ValueError, match="score_lines"):
+        MeasureConfig(score_lines="rounded")
 
 
 @pytest.mark.parametrize("p", [-0.03, -0.01, 0.0, 0.002, 0.005, 0.01, 0.015, 0.018, 0.03])

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from eco311.plans.progress.forecast import forecast_cagr, forecast_linear
+from eco311.plans.progress.forecast import forecast_cagr, forecast_linear, year_to_date
 from eco311.plans.progress.measure import measure_observations, period_to_year
 from eco311.plans.progress.status import (
     DEFAULT_STATUS,
@@ -160,22 +160,67 @@ def test_it_is_on_track_when_the_forecast_reaches_the_target():
     assert st.status == "on_track" and "forecast_reaches" in st.reasons
 
 
-def test_it_is_on_track_when_the_measure_shows_substantial_progress():
-    # A jump then a slight decline: the weighted line misses the target by far, but the
-    # base-to-latest CAGR outpaces the required one (Open SDG: substantial progress).
+def test_a_forecast_that_clearly_misses_caps_a_substantial_measure_at_at_risk():
+    # Issue 8 (5-3-3-a): a jump then a slight decline. The base-to-latest CAGR outpaces the
+    # required one (Open SDG: substantial progress) but the weighted line misses the target
+    # by far; the badge must not say on track beside "the forecast clearly misses".
     obs = yearly((2021, 100), (2022, 140), (2023, 139), (2024, 138), (2025, 137))
     pts = [(period_to_year(o.period_end), o.value) for o in obs]
     m = measure_observations(pts, 200, 2031.0)
-    fl = forecast_linear(pts, 2031.0, 200)
+    fl = forecast_linear(pts, 2031.0, 200, direction=1)
     assert m.status == "substantial_progress"
     assert 200 - fl.value_at_deadline > 0.1 * (200 - 100)
     st = status_of(numeric(), obs, date(2026, 2, 1))
-    assert st.status == "on_track"
     assert st.reasons == ("measure_substantial_progress", "forecast_short")
-    assert st.measure == m
+    assert st.status == "at_risk"
+    assert st.measure == m and st.forecast == fl and st.projected_date is None
 
 
-def test_it_is_at_risk_on_moderate_progress():
+def test_a_value_falling_below_its_latest_report_is_not_on_track():
+    # Issue 8: latest 75, forecast below it. A jump from 50 to 90, then two years of steady
+    # monthly decline to 75: Open SDG's base-to-latest CAGR still says substantial progress.
+    spec = numeric(value=80.0, start=date(2022, 1, 1), deadline=date(2025, 12, 31))
+    monthly = [
+        Observation(date(2023 + i // 12, i % 12 + 1, 28), 90.0 - 15.0 * i / 23) for i in range(24)
+    ]
+    obs = [Observation(date(2022, 12, 31), 50.0), *monthly]
+    st = status_of(spec, obs, date(2025, 1, 20))
+    assert st.latest.value == pytest.approx(75.0)
+    assert st.measure.status == "substantial_progress"
+    assert st.forecast.method == "linear" and st.forecast.value_at_deadline < st.latest.value
+    assert st.status != "on_track" and "forecast_short" in st.reasons
+
+
+def test_a_forecast_short_of_the_target_has_no_projected_date():
+    # Issue 8: a forecast of 96 % at the deadline must not read "projected to be met".
+    spec = numeric(value=100.0, start=date(2021, 1, 1), deadline=date(2025, 12, 31))
+    st = status_of(spec, yearly((2021, 80), (2022, 84), (2023, 88), (2024, 92)), date(2025, 2, 1))
+    assert st.forecast.value_at_deadline == pytest.approx(96.0)
+    assert "forecast_reaches" not in st.reasons and st.projected_date is None
+    # The trend itself reaches 100 only a year after the deadline.
+    assert st.forecast.reach_date == date(2026, 12, 31)
+
+
+def test_a_trend_leaving_the_target_has_no_reach_date():
+    # The fitted line is above 100 at the latest report but falling: its crossing of 100 is
+    # where it leaves the target, not where it reaches it.
+    spec = numeric(value=100.0, start=date(2021, 1, 1), deadline=date(2026, 12, 31))
+    obs = yearly((2021, 120), (2022, 118), (2023, 109), (2024, 99.5))
+    st = status_of(spec, obs, date(2025, 2, 1))
+    assert st.forecast.intercept > 100 and st.forecast.rate < 0
+    assert st.forecast.reach_year is None and st.projected_date is None
+    assert st.status == "off_track"
+
+
+def test_a_forecast_meeting_the_target_gives_its_projected_date():
+    obs = yearly((2021, 100), (2022, 112), (2023, 124), (2024, 136))  # +12 a year, 200 in 2030
+    st = status_of(numeric(), obs, date(2025, 2, 1))
+    assert "forecast_reaches" in st.reasons
+    assert st.projected_date == year_to_date(st.forecast.reach_year)
+    assert date(2025, 2, 1) <= st.projected_date <= DEADLINE
+
+
+def test_moderate_progress_with_a_forecast_that_clearly_misses_is_off_track():
     # Required: 100 -> 200 over 10 years. Observed pace about 0.8 of it.
     req = (200 / 100) ** (1 / 10) - 1
     g = (1 + req) ** 0.8 - 1
@@ -185,7 +230,12 @@ def test_it_is_at_risk_on_moderate_progress():
     assert st.measure.status == "moderate_progress"
     assert st.measure.progress_value == pytest.approx(g / req)
     assert 0.6 <= g / req < 0.95
-    assert st.status == "at_risk" and "measure_moderate_progress" in st.reasons
+    assert st.reasons == ("measure_moderate_progress", "forecast_short")
+    assert st.status == "off_track"
+    # The same trend with a lenient "near" share: both facts say at risk.
+    lenient = StatusConfig(forecast_near_share=0.5)
+    st = status_of(spec, obs, date(2025, 2, 1), lenient)
+    assert (st.status, st.reasons) == ("at_risk", ("measure_moderate_progress", "forecast_near"))
 
 
 def test_it_is_at_risk_when_the_forecast_falls_just_short():
@@ -308,10 +358,32 @@ def test_a_range_target_is_achieved_inside_and_tracked_towards_the_nearest_bound
     assert st.status == "off_track" and st.measure.target_value == 80.0
 
 
-def test_an_exact_target_is_tracked_from_either_side():
-    spec = numeric(op="=", value=100.0, deadline=date(2025, 12, 31))
-    st = status_of(spec, yearly((2021, 120), (2022, 112), (2023, 104)), date(2024, 1, 2))
-    assert st.status == "on_track" and st.measure.status != "not_available"
+def test_an_exact_target_is_tracked_in_its_direction():
+    lower = numeric(op="=", value=100.0, direction=-1, deadline=date(2025, 12, 31))
+    st = status_of(lower, yearly((2021, 120), (2022, 112), (2023, 104)), date(2024, 1, 2))
+    assert st.status == "on_track" and st.measure.status == "substantial_progress"
+    higher = numeric(op="=", value=100.0, direction=1, deadline=date(2025, 12, 31))
+    st = status_of(higher, yearly((2021, 80), (2022, 88), (2023, 96)), date(2024, 1, 2))
+    assert st.status == "on_track" and st.measure.status == "substantial_progress"
+
+
+def test_an_exact_count_reached_or_exceeded_is_achieved():
+    # Issue 8, target 2-3-0-a "= 1 个中心": a reported 1.04 showed 进度滞后 and a measure of
+    # "deterioration -5.0". Like Open SDG, overshooting in the desired direction meets it.
+    spec = numeric(op="=", value=1.0, start=date(2023, 1, 1), deadline=date(2025, 12, 31))
+    for latest in (1.0, 1.04, 3.0):
+        st = status_of(spec, yearly((2023, 0.0), (2024, latest)), date(2025, 3, 1))
+        assert (st.status, st.reasons, st.met) == ("achieved", ("target_met",), True)
+        assert st.measure is None
+    st = status_of(spec, yearly((2023, 0.0), (2024, 0.5)), date(2025, 3, 1))
+    assert st.status != "achieved" and "measure_deterioration" not in st.reasons
+
+
+def test_an_exact_target_is_met_at_or_beyond_it_in_the_desired_direction():
+    assert is_met(numeric(op="=", value=1.0), 1.04)
+    assert not is_met(numeric(op="=", value=1.0), 0.96)
+    assert is_met(numeric(op="=", value=1.0, direction=-1), 0.96)
+    assert not is_met(numeric(op="=", value=1.0, direction=-1), 1.04)
 
 
 # ---------------------------------------------------------------------------------------------

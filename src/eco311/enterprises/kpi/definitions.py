@@ -27,8 +27,8 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from eco311.core.datafile import DataFileModel, load_data_file
-from eco311.plans.planfile import PlanFile, PlanFileError, Text, _Model
+from eco311.core.datafile import DataFileError, DataFileModel, StrictModel, Text, load_data_file
+from eco311.plans.planfile import PlanFile
 
 __all__ = [
     "BASE_FIELDS",
@@ -124,7 +124,7 @@ TagName = Literal[
 ScopeKind = Literal["province", "city", "cluster", "park"]
 
 
-class KpiFileError(PlanFileError):
+class KpiFileError(DataFileError):
     """The indicator file could not be loaded (same message format as plan files)."""
 
 
@@ -149,7 +149,7 @@ def _num(x: float) -> str:
 _FORMS = ("segment", "tag", "not_tag", "field", "major_violation", "member_of")
 
 
-class Condition(_Model):
+class Condition(StrictModel):
     """One filter on survey returns; the conditions of a ``where`` list all apply (AND).
 
     Exactly one form per condition::
@@ -221,7 +221,7 @@ class Condition(_Model):
         return f"member of a {self.member_of}"
 
 
-class Measure(_Model):
+class Measure(StrictModel):
     """A count of returns or a sum of one field over the returns matching ``where``."""
 
     kind: Literal["count", "sum"]
@@ -246,7 +246,7 @@ class Measure(_Model):
         return what
 
 
-class Bind(_Model):
+class Bind(StrictModel):
     """A plan target an indicator feeds, at one scope (the target's own scope key)."""
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
@@ -255,7 +255,7 @@ class Bind(_Model):
     scope: str = Field(min_length=1)
 
 
-class DerivedField(_Model):
+class DerivedField(StrictModel):
     """A field computed from return fields: the sum of its components.
 
     A missing component counts as zero; the derived value is missing only when every
@@ -267,7 +267,7 @@ class DerivedField(_Model):
     sum: list[str] = Field(min_length=2)
 
 
-class Indicator(_Model):
+class Indicator(StrictModel):
     key: str = Field(pattern=_KEY)
     label: Text
     definition: Text

@@ -27,8 +27,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from eco311.core.datafile import DataFileModel, load_data_file
-from eco311.plans.planfile import PlanFileError, Text, _Model
+from eco311.core.datafile import DataFileError, DataFileModel, StrictModel, Text, load_data_file
 
 __all__ = [
     "BOOL_OPTIONS",
@@ -54,7 +53,7 @@ GroupKey = Literal["registry", "finance", "production", "innovation", "complianc
 _KEY = r"^[a-z][a-z0-9_]*$"
 
 
-class DictionaryError(PlanFileError):
+class DictionaryError(DataFileError):
     """The dictionary file could not be loaded (same message format as plan files)."""
 
 
@@ -70,7 +69,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
-class Option(_Model):
+class Option(StrictModel):
     """One allowed value of an enum (or bool) field."""
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
@@ -86,12 +85,12 @@ BOOL_OPTIONS: tuple[tuple[bool, Text], ...] = (
 )
 
 
-class GroupSpec(_Model):
+class GroupSpec(StrictModel):
     key: GroupKey
     label: Text
 
 
-class FieldSpec(_Model):
+class FieldSpec(StrictModel):
     """One field (one column of the returns sheet)."""
 
     key: str = Field(pattern=_KEY)
@@ -185,7 +184,7 @@ class FieldSpec(_Model):
         return [(o.value, o.label) for o in self.values or ()]
 
 
-class RuleSpec(_Model):
+class RuleSpec(StrictModel):
     """A cross-field rule (its messages are in ``validate.py``).
 
     ``sum_le``: sum of ``fields`` <= ``bound``; ``le``: the one field in ``fields``

@@ -163,6 +163,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{loc}的值“{value}”不是有效的国民经济行业小类代码（GB/T 4754-2017）",
         "en": "{loc}: “{value}” is not a class of the industrial classification GB/T 4754-2017",
     },
+    # An empty reference table: the reference data was never loaded, not thousands of bad values.
+    "empty_reference.industry": {
+        "zh": "国民经济行业代码表为空，无法核对「国民经济行业代码」：请先运行 eco311 setup 加载参考数据",
+        "en": "The industry code table is empty, so industry codes cannot be checked: "
+        "run eco311 setup to load the reference data",
+    },
+    "empty_reference.city": {
+        "zh": "设区市代码表为空，无法核对「所在设区市代码」：请先运行 eco311 setup 加载参考数据",
+        "en": "The city table is empty, so city codes cannot be checked: "
+        "run eco311 setup to load the reference data",
+    },
     "wrong_year": {
         "zh": "{loc}的值“{value}”与本次导入的年份 {year} 不一致",
         "en": "{loc}: “{value}” is not the year of this import, {year}",
@@ -187,9 +198,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(column {bound_column}); please check",
     },
     # -- the workbook (workbook.read_returns_workbook) ------------------------------
-    "unreadable": {
-        "zh": "无法读取该文件（{reason}），请上传 Excel 工作簿（.xlsx）",
+    "unreadable": {  # the reason is the reader's own (English) text: kept out of the Chinese
+        "zh": "无法读取该文件：它不是 Excel 工作簿（.xlsx）或已损坏，请上传 .xlsx 格式的工作簿",
         "en": "The file cannot be read ({reason}); upload an Excel workbook (.xlsx)",
+    },
+    "too_large.rows": {
+        "zh": "文件中的工作表用到了第 {at_row} 行（{ref}），超过上限 {limit} 行，文件未被读取；"
+        "请删除多余的行（包括只设了格式的行）后重新上传",
+        "en": "A sheet of the file reaches row {at_row} ({ref}), beyond the limit of {limit} rows; "
+        "the file was not read. Delete the extra rows (formatted ones too) and upload it again",
+    },
+    "too_large.columns": {
+        "zh": "文件中的工作表用到了 {at_column} 列（{ref}），超过上限 {limit} 列（{limit_column} 列），"
+        "文件未被读取；请删除多余的列（包括只设了格式的列）后重新上传",
+        "en": "A sheet of the file reaches column {at_column} ({ref}), beyond the limit of {limit} "
+        "columns (column {limit_column}); the file was not read. Delete the extra columns and "
+        "upload it again",
+    },
+    "too_large.total": {
+        "zh": "文件解压后超过 {limit_mb} MB 的上限，文件未被读取；请只上传年报数据",
+        "en": "The file inflates to more than the limit of {limit_mb} MB; it was not read. "
+        "Upload the returns only",
+    },
+    "too_large.member": {
+        "zh": "文件中的“{part}”解压后超过 {limit_mb} MB 的上限，文件未被读取",
+        "en": "The part “{part}” of the file inflates to more than the limit of {limit_mb} MB; "
+        "the file was not read",
+    },
+    "too_large.ratio": {
+        "zh": "文件中的“{part}”压缩比异常（{ratio} 倍，上限 {limit} 倍），可能是恶意构造的文件，"
+        "未被读取；请在 Excel 中另存后重新上传",
+        "en": "The part “{part}” of the file is compressed {ratio} times (the limit is "
+        "{limit}), as crafted files are; it was not read. Save it again in Excel and upload it",
+    },
+    "import_failed": {  # a queued import's job failed; the reason (English) stays out of zh
+        "zh": "导入未能完成，没有导入任何数据；请稍后重新上传，如仍失败请联系管理员",
+        "en": "The import could not finish ({reason}); nothing was imported. Upload the file "
+        "again later, or ask the administrator if it fails again",
+    },
+    "formula": {
+        "zh": "{loc}是公式单元格（{value}），导入只读取数值、不计算公式；"
+        "请复制该单元格并“选择性粘贴”为数值后重新上传",
+        "en": "{loc} holds a formula ({value}); the import reads values and does not compute "
+        "formulas: copy the cells and paste them as values, then upload the file again",
     },
     "missing_sheet": {
         "zh": "工作簿中没有“{expected}”工作表，请使用统计调查模板填报",
@@ -1127,6 +1178,18 @@ def validate_columns(
     check_industry = has("industry_code") and industries is not None
 
     n = len(row_numbers)
+    # An empty table means `eco311 setup` was never run: one error for the table, not one
+    # "invalid value" per row.
+    empty = [
+        CellError(sheet, None, None, key, None, "empty_reference", {"reason": reason})
+        for key, reason, table in (
+            ("city_code", "city", cities),
+            ("industry_code", "industry", industries),
+        )
+        if n and has(key) and table is not None and not table
+    ]
+    if empty:
+        return ValidationResult(rows=[], errors=empty, warnings=[], checked=n)
     row_nos = row_numbers
     row_errors: dict[int, list[CellError]] = {}
     row_warnings: dict[int, list[CellError]] = {}

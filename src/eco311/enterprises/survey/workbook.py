@@ -19,14 +19,15 @@ Public API::
     write_template(path, dictionary=None, *, lang_order=("zh", "en"), year=None,
                    parks=None, cities=None)
     write_returns_workbook(path, rows, dictionary=None, year=None, ...) -> int
-    read_returns_workbook(path_or_bytes, dictionary=None) -> ReadResult
-    check_workbook(path_or_bytes, *, year, context, dictionary=None)
+    read_returns_workbook(path_or_bytes, dictionary=None, *, limits=None) -> ReadResult
+    check_workbook(path_or_bytes, *, year, context, dictionary=None, limits=None)
         -> (ReadResult, ValidationResult)   # read + validate, problems merged
     highlight_errors(original: bytes, errors, lang="zh") -> bytes
 """
 
 from __future__ import annotations
 
+import html
 import io
 import operator
 import re
@@ -40,6 +41,7 @@ from typing import IO, Any
 import xlsxwriter
 from python_calamine import CalamineError, CalamineWorkbook
 
+from .archive import Limits, inspect_xlsx
 from .dictionary import Dictionary, FieldSpec, column_letter, load_dictionary
 from .validate import (
     RETURNS_SHEET,
@@ -60,6 +62,7 @@ __all__ = [
     "FIRST_DATA_ROW",
     "LISTS_SHEET",
     "RETURNS_SHEET",
+    "Limits",
     "ReadResult",
     "area_choices",
     "check_workbook",
@@ -886,7 +889,7 @@ def merged_ranges_from_xlsx(
             rid = None
             for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", workbook):
                 attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))
-                if _xml_unescape(attrs.get("name", "")) == sheet_name:
+                if html.unescape(attrs.get("name", "")) == sheet_name:
                     rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
             if rid is None:
                 return []
@@ -910,16 +913,6 @@ def merged_ranges_from_xlsx(
     return out
 
 
-def _xml_unescape(s: str) -> str:
-    return (
-        s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
-
-
 def _find_returns_sheet(names: list[str]) -> str | None:
     if RETURNS_SHEET in names:
         return RETURNS_SHEET
@@ -934,7 +927,9 @@ def _find_returns_sheet(names: list[str]) -> str | None:
     return None
 
 
-def read_returns_workbook(source: Source, dictionary: Dictionary | None = None) -> ReadResult:
+def read_returns_workbook(
+    source: Source, dictionary: Dictionary | None = None, *, limits: Limits | None = None
+) -> ReadResult:
     """Read the returns sheet of an uploaded workbook (path, bytes or binary file).
 
     Checks the sheets (``missing_sheet``, ``extra_sheet``), the two heading rows
@@ -942,15 +937,19 @@ def read_returns_workbook(source: Source, dictionary: Dictionary | None = None) 
     ``missing_column``, ``duplicate_column``, ``bad_header``, ``columns_reordered``
     -- columns are found by their heading, so a reordered sheet still reads
     correctly), merged cells in the data area (``merged_cells``) and skips
-    fully empty rows.  A file that is not a workbook gives ``unreadable``.
+    fully empty rows.  A file that is not a workbook gives ``unreadable``; one beyond
+    ``limits`` (rows, columns, inflated size: see .archive) ``too_large``, and it is not
+    opened at all.  Cells holding a formula give ``formula``.
     """
-    read, table = _read(source, dictionary or load_dictionary())
+    read, table = _read(source, dictionary or load_dictionary(), limits)
     if table is not None:
         read.rows = table.rows()
     return read
 
 
-def _read(source: Source, dictionary: Dictionary) -> tuple[ReadResult, _Table | None]:
+def _read(
+    source: Source, dictionary: Dictionary, limits: Limits | None = None
+) -> tuple[ReadResult, _Table | None]:
     """:func:`read_returns_workbook` without the rows: the sheet's data rows come as a table."""
     d = dictionary
     problems: list[CellError] = []
@@ -968,6 +967,14 @@ def _read(source: Source, dictionary: Dictionary) -> tuple[ReadResult, _Table | 
     ) -> None:
         problems.append(CellError(sheet, row, column, key, value, code, params, severity))
 
+    if not isinstance(source, (bytes, bytearray, memoryview, str, Path)):
+        source = source.read()  # a file object: read once, inspected and opened from bytes
+    # Before calamine sees the file: it would trust the archive's sizes and cell positions.
+    inspection = inspect_xlsx(source, limits)
+    if inspection.refusal is not None:
+        code, params = inspection.refusal
+        problem(code, **params)
+        return ReadResult(RETURNS_SHEET, [], problems), None
     try:
         wb, reopen = _open(source)
         names = list(wb.sheet_names)
@@ -1133,6 +1140,23 @@ def _read(source: Source, dictionary: Dictionary) -> tuple[ReadResult, _Table | 
                     index.append(i)
                     break
     table = _Table(data, keys, picks, index)
+    # Formulas: calamine gives the value Excel last computed, or nothing when none was saved
+    # (files written by programs); either way not what the enterprise typed.
+    for ref, formula in inspection.formulas.get(sheet_name, {}).items():
+        m = _CELL_REF.match(ref)
+        if m is None or int(m.group(2)) <= start:
+            continue  # the heading rows
+        j = column_index(m.group(1))
+        if j in index_to_key:
+            problem(
+                "formula",
+                sheet=sheet_name,
+                row=int(m.group(2)),
+                column=m.group(1),
+                key=index_to_key[j],
+                value=f"={formula}" if formula else None,
+                formula=formula,
+            )
     for j in unnamed:
         first_row = next((i + 1 for i in range(start, len(data)) if not _blank(data[i][j])), None)
         if first_row is not None:
@@ -1154,6 +1178,7 @@ def check_workbook(
     year: int,
     context: ValidationContext,
     dictionary: Dictionary | None = None,
+    limits: Limits | None = None,
 ) -> tuple[ReadResult, ValidationResult]:
     """Read and validate in one go.
 
@@ -1163,7 +1188,7 @@ def check_workbook(
     :func:`highlight_errors` marks.
     """
     d = dictionary or load_dictionary()
-    read, table = _read(source, d)
+    read, table = _read(source, d, limits)
     if table is None:
         result = validate_rows([], year=year, sheet=read.sheet, context=context, dictionary=d)
     else:
@@ -1177,6 +1202,10 @@ def check_workbook(
             dictionary=d,
             columns=read.columns,
         )
+    formulas = {(e.row, e.column) for e in read.errors if e.code == "formula"}
+    if formulas:  # the formula is the problem, not the blank or cached value read in its place
+        result.errors = [e for e in result.errors if (e.row, e.column) not in formulas]
+        result.warnings = [w for w in result.warnings if (w.row, w.column) not in formulas]
     result.errors = sorted([*read.errors, *result.errors], key=sort_key)
     result.warnings = sorted([*read.warnings, *result.warnings], key=sort_key)
     spoilt = {e.row for e in read.errors if e.row is not None and e.row >= FIRST_DATA_ROW}

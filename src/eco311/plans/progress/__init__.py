@@ -4,6 +4,7 @@
 * forecast - value at a deadline by CAGR extrapolation or recency-weighted linear trend.
 * status   - the deadline-aware status officials see ("achieved", "on_track", ...).
 * cli      - ``eco311 progress measure FILE.csv`` (import eco311.plans.progress.cli directly).
+* status_cli - ``eco311 progress status FILE.csv``: the status of arbitrary targets.
 
 The method, with citations of the Open SDG sources it follows, is in docs/progress-method.md.
 

@@ -8,7 +8,8 @@ Bad input (a missing column, a cell that is not a number, a direction other than
 unreadable file) prints a message naming the row and column to stderr, prints nothing on
 stdout, and exits with status 2. Rows are numbered as in a spreadsheet: the header is row 1.
 
-The lead CLI calls ``register(subparsers)`` with the subparsers of its ``progress`` command;
+The lead CLI calls ``register(subparsers)`` with the subparsers of its ``progress`` command,
+which also adds ``status`` (status_cli.py: the deadline-aware status of arbitrary targets);
 ``python -m eco311.plans.progress.cli measure FILE.csv`` runs it standalone.
 """
 
@@ -168,7 +169,12 @@ def run_measure(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> argparse.ArgumentParser:
-    """Add the ``measure`` subcommand to the subparsers of ``eco311 progress``."""
+    """Add the ``measure`` and ``status`` subcommands to the subparsers of ``eco311 progress``.
+
+    Returns the ``measure`` parser; ``status`` is status_cli.register's.
+    """
+    from eco311.plans.progress import status_cli
+
     parser = subparsers.add_parser(
         "measure", help=MESSAGES["help_measure"], description=MESSAGES["help_measure"]
     )
@@ -177,6 +183,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         "--format", choices=("json", "csv"), default="json", help=MESSAGES["help_format"]
     )
     parser.set_defaults(func=run_measure)
+    status_cli.register(subparsers)
     return parser
 
 

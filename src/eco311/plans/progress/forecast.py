@@ -10,7 +10,11 @@ Two simple, explainable methods (standard library only):
   explains the choice.
 
 Both also give the year at which the trend reaches a target value, or None when it never
-does or is moving away from it.
+does or is moving away from it. Given the side on which the target counts as met
+(``direction``: +1 at or above it, -1 at or below it), the reach year is when the trend
+enters that side for good: the latest observation's year if it is already there and not
+leaving, None if it is heading away from that side (a crossing would be leaving it); without
+a direction any crossing after the latest observation counts.
 """
 
 from __future__ import annotations
@@ -73,8 +77,31 @@ def _clean(obs: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
     return pts
 
 
+def _reach(
+    gap: float, speed: float, t_cross: float | None, tn: float, direction: int | None
+) -> float | None:
+    """The reach year from the signed distance to the target at tn (target - trend value) and
+    the trend's signed speed; t_cross is where the trend crosses the target (None: never)."""
+    if direction is not None:
+        if direction * speed < 0:
+            return None  # heading away from the met side: any crossing would be leaving it
+        if direction * gap <= 0:
+            return tn  # already on the met side, and staying there
+        if speed == 0:
+            return None
+    if gap == 0:
+        return tn
+    if t_cross is None:
+        return None
+    return t_cross if t_cross >= tn - _EPS else None
+
+
 def forecast_cagr(
-    obs: Sequence[tuple[float, float]], deadline_year: float, target: float | None = None
+    obs: Sequence[tuple[float, float]],
+    deadline_year: float,
+    target: float | None = None,
+    *,
+    direction: int | None = None,
 ) -> Forecast:
     """Extrapolate the first-to-latest compound annual growth rate to the deadline."""
     pts = _clean(obs)
@@ -84,15 +111,18 @@ def forecast_cagr(
     (t0, v0), (tn, vn) = pts[0], pts[-1]
     if v0 <= 0 or vn <= 0:
         return Forecast(METHOD_CAGR, None, None, latest_year=tn)
-    g = growth_rate(vn, v0, tn, t0)
-    value = vn * (1.0 + g) ** (deadline_year - tn)
+    try:
+        g = growth_rate(vn, v0, tn, t0)
+        value = vn * (1.0 + g) ** (deadline_year - tn)
+    except OverflowError:
+        # A big change over a few days, annualised, exceeds any float: no usable growth rate.
+        return Forecast(METHOD_CAGR, None, None, latest_year=tn)
     reach = None
     if target is not None and target > 0:
-        if target == vn:
-            reach = tn
-        elif g != 0:
-            t_star = tn + math.log(target / vn) / math.log(1.0 + g)
-            reach = t_star if t_star >= tn - _EPS else None
+        # 1 + g underflows to 0 for a collapse over a few days: the curve never comes back.
+        growing = g != 0 and 1.0 + g > 0
+        t_cross = tn + math.log(target / vn) / math.log(1.0 + g) if growing else None
+        reach = _reach(target - vn, g, t_cross, tn, direction)
     return Forecast(METHOD_CAGR, value, reach, rate=g, latest_year=tn)
 
 
@@ -110,6 +140,7 @@ def forecast_linear(
     target: float | None = None,
     *,
     recency_ratio: float = 2.0,
+    direction: int | None = None,
 ) -> Forecast:
     """Weighted least-squares line through the observations, read at the deadline."""
     pts = _clean(obs)
@@ -129,9 +160,6 @@ def forecast_linear(
     value = vm + slope * (deadline_year - tm)
     reach = None
     if target is not None:
-        if target == at_latest:
-            reach = tn
-        elif slope != 0:
-            t_star = tm + (target - vm) / slope
-            reach = t_star if t_star >= tn - _EPS else None
+        t_cross = tm + (target - vm) / slope if slope != 0 else None
+        reach = _reach(target - at_latest, slope, t_cross, tn, direction)
     return Forecast(METHOD_LINEAR, value, reach, rate=slope, intercept=at_latest, latest_year=tn)

@@ -44,6 +44,12 @@ SCORE_MAX = 5.0
 # Score at each threshold, in the order floor, low, med, high, cap. The four categories split the
 # -5..+5 range into equal quarters (progress-methodology.md, "Aggregated progress status").
 _SCORE_AT = (-5.0, -2.5, 0.0, 2.5, 5.0)
+SCORE_LINES = ("sdg_build", "interpolated")
+# sdg-build get_score, method 2: the line through (0.6, 0) and (1.3, 5) and the line through
+# (0, -2.5) and (0.6, 0), with the slopes and intercept rounded to four decimals in its source.
+SDG_BUILD_TARGET_SLOPE_HIGH = 7.1429
+SDG_BUILD_TARGET_INTERCEPT_HIGH = 4.2857
+SDG_BUILD_TARGET_SLOPE_LOW = 4.1667
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,15 @@ class MeasureConfig:
     min_span_years: float = 1.0
     # sdg-build's default target year when a target has none.
     default_target_year: float = 2030.0
+    # How scores are computed: "sdg_build" uses the lines hard-coded in sdg-build's get_score
+    # (rounded slopes 7.1429, 4.2857, 4.1667) so published Open SDG scores are reproduced to
+    # the last digit; "interpolated" draws exact lines through the configured thresholds, which
+    # is what a changed threshold needs (sdg-build's lines only fit its default thresholds).
+    score_lines: str = "sdg_build"
 
     def __post_init__(self) -> None:
+        if self.score_lines not in SCORE_LINES:
+            raise ValueError(f"score_lines must be one of {SCORE_LINES}, got {self.score_lines!r}")
         for prefix in ("no_target", "target"):
             seq = [
                 getattr(self, f"{prefix}_score_floor"),
@@ -235,8 +248,10 @@ def score_for_value(
 ) -> float | None:
     """Score in [-5, 5]: piecewise linear through (floor,-5) (low,-2.5) (med,0) (high,2.5) (cap,5).
 
-    With the default thresholds this is exactly the line set of sdg-build's get_score (which
-    hard-codes rounded slopes such as 7.1429 and 4.1667; results differ below 1e-4).
+    With ``config.score_lines == "sdg_build"`` (the default) the lines are sdg-build's
+    get_score, operation for operation, including its rounded slopes (7.1429, 4.2857, 4.1667),
+    so published Open SDG scores are reproduced exactly; "interpolated" uses exact lines
+    through the configured thresholds (the two differ by less than 1e-4 with the defaults).
     A met target scores 5. With C == 0 (base value at the limit) any non-negative progress
     scores 5, as in sdg-build.
     """
@@ -245,6 +260,8 @@ def score_for_value(
     if progress_value is None:
         return None
     points = thresholds(method, coefficient, config)
+    if config.score_lines == "sdg_build":
+        return _sdg_build_score(progress_value, method, coefficient, points)
     if method == METHOD_NO_TARGET and coefficient == 0 and progress_value >= points[1]:
         return SCORE_MAX
     if progress_value <= points[0]:
@@ -259,6 +276,28 @@ def score_for_value(
         if x0 <= progress_value <= x1:
             return y0 + (y1 - y0) * (progress_value - x0) / (x1 - x0)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _sdg_build_score(p: float, method: str, coefficient: float, points) -> float:
+    """sdg-build's get_score for an unmet target, written in its order of operations.
+
+    Only the thresholds low, med and high come from the configuration (as in sdg-build, where
+    they are already scaled by C); the slopes are its constants, fitted to the defaults.
+    """
+    _, low, med, high, _ = points
+    if method == METHOD_NO_TARGET:
+        if p < low:
+            return max(125 * p - 2.5, SCORE_MIN)
+        if coefficient == 0:
+            return SCORE_MAX
+        if p >= high:
+            return min(500 * p / coefficient - 5, SCORE_MAX)
+        if p >= med:
+            return 250 * p / coefficient - 1.25
+        return 500 * p / coefficient - 2.5
+    if p >= med:
+        return min(SDG_BUILD_TARGET_SLOPE_HIGH * p - SDG_BUILD_TARGET_INTERCEPT_HIGH, SCORE_MAX)
+    return max(SDG_BUILD_TARGET_SLOPE_LOW * p - 2.5, SCORE_MIN)
 
 
 def status_from_score(score: float | None, target_achieved: bool = False) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from eco311.plans.progress.forecast import Forecast, forecast_cagr, forecast_linear
+from eco311.plans.progress.forecast import Forecast, forecast_cagr, forecast_linear, year_to_date
 from eco311.plans.progress.measure import (
     DEFAULT,
     MeasureConfig,
@@ -67,6 +67,10 @@ class TargetStatus:
     elapsed_share: float | None = None  # share of the plan period (or recurring period) gone
     events: int | None = None  # recurring: events counted in the period assessed
     events_required: int | None = None  # recurring: events expected by now (pro rata)
+    # Numeric: the forecast that decided (linear or CAGR; None when there was none), and the
+    # day it is projected to meet the target, set only when it meets it by the deadline.
+    forecast: Forecast | None = None
+    projected_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,11 @@ def _op(spec: TargetSpec) -> str:
 def is_met(spec: TargetSpec, value: float | None) -> bool:
     """Whether a value meets the target's comparator.
 
-    ">=", ">", "<=", "<" as written; "=" equal up to floating-point noise; "range" inclusive
-    (a missing bound is open); "approx" (约/左右) within ±approx_tolerance of the value
-    (absolute tolerance when the value is 0) or beyond it in the desired direction.
+    ">=", ">", "<=", "<" as written; "=" equal up to floating-point noise or beyond the value
+    in the desired direction (as Open SDG judges every target: building 1.04 centres meets "1
+    centre"); "range" inclusive (a missing bound is open); "approx" (约/左右) within
+    ±approx_tolerance of the value (absolute tolerance when the value is 0) or beyond it in
+    the desired direction.
     """
     if value is None:
         return False
@@ -137,7 +143,9 @@ def is_met(spec: TargetSpec, value: float | None) -> bool:
     if op == "<":
         return value < v
     if op == "=":
-        return math.isclose(value, v, rel_tol=1e-9, abs_tol=1e-12)
+        return (
+            math.isclose(value, v, rel_tol=1e-9, abs_tol=1e-12) or spec.direction * (value - v) > 0
+        )
     # approx
     tolerance = spec.approx_tolerance * (abs(v) if v != 0 else 1.0)
     if abs(value - v) <= tolerance * (1 + 1e-12):
@@ -159,9 +167,9 @@ def _goal(spec: TargetSpec, latest: float) -> tuple[float | None, int]:
         if hi is not None and latest > hi:
             return hi, -1
         return (lo if lo is not None else hi), spec.direction
-    if op == "=" and spec.value is not None:
-        return spec.value, 1 if latest < spec.value else -1
-    return spec.value, spec.direction  # approx, or no value
+    # "=" and approx: towards the value in the desired direction; being beyond it that way
+    # meets the target, so an unmet value is always on the other side.
+    return spec.value, spec.direction
 
 
 def base_point_year(base_year: float) -> float:
@@ -233,14 +241,18 @@ def _numeric(
 ) -> TargetStatus:
     elapsed = _elapsed_share(spec.start, spec.deadline, as_of)
     valued = [o for o in obs if o.value is not None]
+    base = None
+    if spec.base_year is not None and spec.base_value is not None:
+        base = (base_point_year(spec.base_year), float(spec.base_value))
+        # A report at or before the base point is not progress since the base: it is dropped
+        # before anything is judged, so the latest value is never one the trend ignores.
+        valued = [o for o in valued if period_to_year(o.period_end) > base[0]]
     if not valued:
         return _no_reports(spec, as_of, elapsed)
     latest = valued[-1]
     points = [(period_to_year(o.period_end), float(o.value)) for o in valued]
-    base = None
-    if spec.base_year is not None and spec.base_value is not None:
-        base = (base_point_year(spec.base_year), float(spec.base_value))
-        points = [base] + [p for p in points if p[0] > base[0]]
+    if base is not None:
+        points = [base, *points]
     target, direction = _goal(spec, latest.value)
 
     has_number = spec.value is not None or (_op(spec) == "range" and spec.value_max is not None)
@@ -249,8 +261,27 @@ def _numeric(
     else:  # "increase"/"decrease" without a number: met once the value moved the right way
         met = len(points) >= 2 and direction * (points[-1][1] - points[0][1]) > 0
 
-    def done(status: str, reasons: tuple[str, ...], m=None, fc=None, fl=None) -> TargetStatus:
-        return TargetStatus(status, reasons, m, fc, fl, latest, met, elapsed)
+    def done(
+        status: str,
+        reasons: tuple[str, ...],
+        m=None,
+        fc=None,
+        fl=None,
+        primary=None,
+        projected=None,
+    ) -> TargetStatus:
+        return TargetStatus(
+            status,
+            reasons,
+            m,
+            fc,
+            fl,
+            latest,
+            met,
+            elapsed,
+            forecast=primary,
+            projected_date=projected,
+        )
 
     if met:
         return done("achieved", ("target_met",))
@@ -268,18 +299,31 @@ def _numeric(
         config=config.measure,
     )
     horizon = deadline_year if deadline_year is not None else points[-1][0]
-    fc = forecast_cagr(points, horizon, target)
-    fl = forecast_linear(points, horizon, target, recency_ratio=config.recency_ratio)
+    fc = forecast_cagr(points, horizon, target, direction=direction)
+    fl = forecast_linear(
+        points, horizon, target, recency_ratio=config.recency_ratio, direction=direction
+    )
     fc = fc if fc.value_at_deadline is not None else None
     fl = fl if fl.value_at_deadline is not None else None
     distinct = len({t for t, _ in points})
     primary = fl if distinct >= config.linear_min_points or fc is None else fc
 
+    # Each fact that is available gives a verdict (0 on track, 1 at risk, 2 off track) and the
+    # reason code that states it; the status is decided from those verdicts only, so the badge
+    # can never say more than its reasons.
     reasons: list[str] = []
+    verdicts: list[int] = []
     if m.status != "not_available":
         reasons.append(f"measure_{m.status}")
-    reaches = near = False
+        if m.status in config.on_track_measures:
+            verdicts.append(0)
+        elif m.status in config.at_risk_measures:
+            verdicts.append(1)
+        elif m.status in config.off_track_measures:
+            verdicts.append(2)
+    projected = None
     if primary is not None and target is not None:
+        reaches = near = False
         if deadline_year is not None:
             reaches = is_met(spec, primary.value_at_deadline)
             if not reaches:
@@ -289,32 +333,53 @@ def _numeric(
                 near = shortfall <= config.forecast_near_share * scale
         else:
             reaches = primary.reach_year is not None
+        if reaches:
+            projected = _projected_date(primary, deadline_year, as_of)
         reasons.append(
             "forecast_reaches" if reaches else "forecast_near" if near else "forecast_short"
         )
+        verdicts.append(0 if reaches else 1 if near else 2)
 
-    if reaches or m.status in config.on_track_measures:
-        return done("on_track", tuple(reasons), m, fc, fl)
-    if near or m.status in config.at_risk_measures:
-        return done("at_risk", tuple(reasons), m, fc, fl)
-    if m.status in config.off_track_measures or (primary is not None and target is not None):
-        return done("off_track", tuple(reasons), m, fc, fl)
+    if verdicts:
+        # One fact alone decides. Two that agree, or differ by one step, give the worse one (a
+        # forecast that clearly misses caps an Open SDG "on track" at at_risk, and so on); two
+        # opposite ones (on track and off track) meet in the middle: at_risk.
+        worst, best = max(verdicts), min(verdicts)
+        verdict = 1 if worst - best == 2 else worst
+        status = ("on_track", "at_risk", "off_track")[verdict]
+        return done(status, tuple(reasons), m, fc, fl, primary, projected)
 
     # No trend at all (a single observation and no base value): compare the share of the
     # target reached, counting from zero, with the share of the plan period elapsed.
     if direction == 1 and target is not None and target > 0 and latest.value >= 0:
         if elapsed is None:
-            return done("on_track", ("insufficient_trend",), m, fc, fl)
+            return done("on_track", ("insufficient_trend",), m, fc, fl, primary)
         reached = latest.value / target
         pace = math.inf if elapsed == 0 else reached / elapsed
         if pace >= config.pace_on_track:
-            return done("on_track", ("pace_ahead",), m, fc, fl)
+            return done("on_track", ("pace_ahead",), m, fc, fl, primary)
         if pace >= config.pace_at_risk:
-            return done("at_risk", ("pace_behind",), m, fc, fl)
-        return done("off_track", ("pace_far_behind",), m, fc, fl)
+            return done("at_risk", ("pace_behind",), m, fc, fl, primary)
+        return done("off_track", ("pace_far_behind",), m, fc, fl, primary)
     if elapsed is None or elapsed < config.trend_grace_share:
-        return done("on_track", ("insufficient_trend",), m, fc, fl)
-    return done("at_risk", ("insufficient_trend",), m, fc, fl)
+        return done("on_track", ("insufficient_trend",), m, fc, fl, primary)
+    return done("at_risk", ("insufficient_trend",), m, fc, fl, primary)
+
+
+def _projected_date(forecast: Forecast, deadline_year: float | None, as_of: date) -> date:
+    """The day a forecast that meets the target is projected to meet it.
+
+    Never before as_of (a trend that "reached" the target between the latest report and today
+    is expected now, not in the past) and never after the deadline (a forecast meeting an
+    approximate target inside its tolerance band may cross the exact number only later).
+    """
+    now = period_to_year(as_of)
+    year = forecast.reach_year if forecast.reach_year is not None else deadline_year
+    if year is None:
+        year = now
+    if deadline_year is not None:
+        year = min(year, deadline_year)
+    return year_to_date(max(year, now))
 
 
 # --------------------------------------------------------------------------------------------

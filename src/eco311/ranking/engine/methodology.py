@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 import yaml
@@ -29,6 +29,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+# As pure as the engine: core/datafile.py imports only pydantic and PyYAML.
+from eco311.core.datafile import DataFileError, Problem, parse_yaml
 
 SCHEMA = "eco311.methodology/1"
 
@@ -551,26 +554,14 @@ class Methodology(_Model):
 # ---------------------------------------------------------------------------
 
 
-class Problem(NamedTuple):
-    """One located problem in a methodology file."""
+class MethodologyError(DataFileError, ValueError):
+    """The methodology file is invalid; ``problems`` lists every located problem.
 
-    file: str
-    path: str  # e.g. "levels[1].groups[3].weight"; "" when the whole file is at fault
-    message: str
-    line: int | None = None  # 1-based
+    A data-file error like the plan and survey files' (core/datafile.py), and still a
+    ValueError for the callers that catch that."""
 
-    def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
-        line = f" (line {self.line})" if self.line is not None else ""
-        return f"{self.file}: {where}{self.message}{line}"
-
-
-class MethodologyError(ValueError):
-    """The methodology file is invalid; ``problems`` lists every located problem."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+    def __init__(self, problems: list[Problem], path: str | Path | None = None):
+        super().__init__(problems, path)
 
 
 def load_methodology(path: str | Path) -> Methodology:
@@ -585,13 +576,9 @@ def load_methodology(path: str | Path) -> Methodology:
 
 def parse_methodology(text: str, file: str = "<methodology>") -> Methodology:
     """Validate methodology YAML text; ``file`` names it in error messages."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark is not None else None
-        raise MethodologyError([Problem(file, "", f"YAML error: {exc.problem}", line)]) from exc
+    # The shared loader: the same syntax messages as every data file, and duplicate keys are
+    # errors (PyYAML alone keeps the last value, silently dropping e.g. a weight).
+    data, root = parse_yaml(text, file, MethodologyError)
     if not isinstance(data, dict):
         raise MethodologyError([Problem(file, "", "expected a mapping of keys to values")])
     try:

@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from eco311.accounts.scopes import actor, get_enterprise_for_user
+from eco311.accounts.lookups import enterprises_for_user, get_enterprise_for_user
+from eco311.accounts.scopes import actor
 from eco311.enterprises import directory
-from eco311.enterprises.models import Enterprise
 from eco311.geo.models import county_of
 
 
@@ -14,7 +14,7 @@ def enterprise_list(request):
     a = actor(request)
     if not a.can_see_enterprises:
         raise PermissionDenied
-    scoped = a.scoped_enterprises(Enterprise.objects.all())
+    scoped = enterprises_for_user(a)
     filters = directory.Filters.from_query(request.GET)
     found = directory.search(scoped, filters)
     page = Paginator(directory.for_listing(found), directory.PAGE_SIZE).get_page(

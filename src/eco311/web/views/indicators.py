@@ -7,9 +7,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from eco311.accounts.lookups import enterprises_for_user
 from eco311.accounts.scopes import actor
 from eco311.enterprises import kpi_data, kpis
-from eco311.enterprises.models import Enterprise
 from eco311.plans import display
 from eco311.web.views.survey import xlsx_response
 
@@ -23,10 +23,18 @@ def kpi_list(request):
     context = {
         "year": year,
         "years": available,
-        "rows": kpi_data.overview(year),
+        "rows": kpi_data.overview(year, _reveal(request)),
+        "withheld_note": kpi_data.withheld_note(),
         "province_name": kpi_data.scope_name(kpis.scopes().province),
     }
     return render(request, "web/kpi_list.html", context)
+
+
+def _reveal(request, areas=None):
+    """Which scopes' small-count values this user may see (Actor.sees_small_counts)."""
+    a = actor(request)
+    areas = areas if areas is not None else kpi_data.areas_by_key()
+    return lambda key: a.sees_small_counts(areas.get(key))
 
 
 def _indicator_or_404(key):
@@ -51,9 +59,10 @@ def kpi_detail(request, key):
     year = kpi_data.chosen_year(request.GET.get("year"), available)
     scope = _scope(request, ind)
     bound = kpi_data.bound_targets([ind])[ind.key]
-    series = kpi_data.series(ind, scope)
-    comparison = kpi_data.comparison(ind, year)
     areas = kpi_data.areas_by_key()
+    reveal = _reveal(request, areas)
+    series = kpi_data.series(ind, scope, reveal)
+    comparison = kpi_data.comparison(ind, year, reveal)
     current = next((v for v in series if v.year == year), None)
     here = kpi_data.target_here(bound, scope)
     context = {
@@ -73,7 +82,8 @@ def kpi_detail(request, key):
         "series_chart": kpi_data.series_chart(ind, series, scope),
         "here": here,
         "here_display": display.target_display(here.target) if here else "",
-        "map": kpi_data.city_map(ind, year),
+        "map": kpi_data.city_map(ind, year, reveal),
+        "withheld_note": kpi_data.withheld_note(),
         "comparison": comparison,
         "comparison_chart": kpi_data.comparison_chart(ind, comparison, year)
         if comparison
@@ -81,12 +91,12 @@ def kpi_detail(request, key):
         "targets": bound,
         "can_drill_down": a.can_drill_down,
         "is_share": ind.kind in ("share", "ratio"),
+        "series_withheld": any(v.withheld for v in series),
+        "comparison_withheld": any(r.withheld for r in comparison),
     }
     if a.can_drill_down and year is not None:
         part = _part(request, ind)
-        drill = kpi_data.drill_down(
-            ind, scope, year, a.scoped_enterprises(Enterprise.objects.all()), part
-        )
+        drill = kpi_data.drill_down(ind, scope, year, enterprises_for_user(a), part)
         context["drill"] = drill
         context["part"] = part
         context["drill_page"] = Paginator(drill.rows, DRILL_PAGE).get_page(request.GET.get("page"))
@@ -108,8 +118,6 @@ def kpi_export(request, key) -> HttpResponse:
     scope = kpi_data.indicator_scope(ind, request.GET.get("scope"))
     if year is None or scope is None:
         raise Http404
-    drill = kpi_data.drill_down(
-        ind, scope, year, a.scoped_enterprises(Enterprise.objects.all()), _part(request, ind)
-    )
+    drill = kpi_data.drill_down(ind, scope, year, enterprises_for_user(a), _part(request, ind))
     body = kpi_data.drill_down_xlsx(drill, user=request.user, demo=settings.DEMO_MODE)
     return xlsx_response(body, f"{ind.key}-{scope}-{year}-{drill.part}.xlsx")

@@ -8,8 +8,10 @@ from eco311.geo.models import Area
 from eco311.plans import display, tracking
 from eco311.plans.models import Plan, Unit
 from eco311.plans.overview import (
+    by_scope,
     by_section,
     by_unit,
+    city_map,
     counts,
     get_plan,
     rows_for,
@@ -27,30 +29,7 @@ def dashboard(request):
         return render(request, "web/empty.html")
     rows = rows_for(targets_qs(plan=plan), as_of)
     areas = Area.objects.filter(is_active=True)
-    scope_groups = []
-    for kind in ("province", "cluster", "park", "city"):
-        rs = [r for r in rows if r.target.scope.kind == kind]
-        if rs:
-            scope_groups.append((str(Area.Kind(kind).label), rs))
-    city_counts = {}
-    for r in rows:
-        code = r.target.scope.city_code()
-        if code:
-            city_counts[code] = city_counts.get(code, 0) + 1
-    map_data = {
-        "mapUrl": "/static/eco311/maps/shandong.json",
-        "valueLabel": str(display.STATUS_LABELS["achieved"]),
-        "data": [
-            {
-                "adcode": a.code,
-                "name": a.name_zh,
-                "value": city_counts.get(a.code, 0),
-                "href": f"/areas/{a.key}/",
-            }
-            for a in areas
-            if a.kind == "city"
-        ],
-    }
+    map_data = city_map(rows, [a for a in areas if a.kind == Area.Kind.CITY])
     a = actor(request)
     warnings = []
     if a.can_see_warnings:
@@ -68,7 +47,7 @@ def dashboard(request):
         "total": len(rows),
         "status_chart": status_chart(rows),
         "section_chart": stacked_chart([(label[:14], rs) for label, rs in by_section(rows)]),
-        "scope_chart": stacked_chart(scope_groups),
+        "scope_chart": stacked_chart(by_scope(rows)),
         "unit_chart": stacked_chart([(label[:12], rs) for label, rs in by_unit(rows)[:12]]),
         "map_data": map_data,
         "clusters": areas.filter(kind="cluster"),

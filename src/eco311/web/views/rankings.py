@@ -21,11 +21,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from eco311.accounts.scopes import actor, get_entry_for_user, get_ranking_for_user
+from eco311.accounts.lookups import get_entry_for_user, get_ranking_for_user
+from eco311.accounts.scopes import actor
 from eco311.ranking import service
 from eco311.ranking.exports import filename, list_pdf, list_workbook
 from eco311.ranking.forms import StartForm
@@ -84,7 +85,7 @@ def ranking_start(request):
         try:
             ranking = service.start(
                 year=form.cleaned_data["year"],
-                user=request.user,
+                actor=a,
                 top_n=form.cleaned_data["top_n"],
                 samples=form.cleaned_data["samples"],
             )
@@ -145,11 +146,12 @@ def ranking_progress(request, ranking_id: int):
 @require_POST
 def ranking_publish(request, ranking_id: int):
     """Publish a draft as the year's next version (administrator only; final)."""
-    if not actor(request).can_run_rankings:
+    a = actor(request)
+    if not a.can_run_rankings:
         raise PermissionDenied
-    ranking = get_object_or_404(RankingList, pk=ranking_id)
+    ranking = get_ranking_for_user(a, ranking_id)
     try:
-        ranking = service.publish(ranking, user=request.user)
+        ranking = service.publish(ranking, actor=a)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -164,11 +166,12 @@ def ranking_publish(request, ranking_id: int):
 @require_POST
 def ranking_discard(request, ranking_id: int):
     """Set a draft or a failed run aside (administrator only); it stays on record."""
-    if not actor(request).can_run_rankings:
+    a = actor(request)
+    if not a.can_run_rankings:
         raise PermissionDenied
-    ranking = get_object_or_404(RankingList, pk=ranking_id)
+    ranking = get_ranking_for_user(a, ranking_id)
     try:
-        service.discard(ranking, user=request.user)
+        service.discard(ranking, actor=a)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

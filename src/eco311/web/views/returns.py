@@ -6,7 +6,7 @@ ask, and render. Every action is a POST with the CSRF token.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,11 +14,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from eco311.accounts.lookups import (
+    get_own_enterprise_for_user,
+    get_return_for_user,
+    returns_to_review_for_user,
+)
 from eco311.accounts.scopes import actor
 from eco311.enterprises import returns
 from eco311.enterprises.directory import lang
 from eco311.enterprises.forms import ReturnForm, ReturnReviewForm
-from eco311.enterprises.models import AnnualReturn, Enterprise
+from eco311.enterprises.models import AnnualReturn
 from eco311.enterprises.survey.dictionary import load_dictionary
 
 PAGE_SIZE = 50
@@ -29,6 +34,10 @@ def _year(raw) -> int | None:
         return int(raw)
     except (TypeError, ValueError):
         return None
+
+
+class _FormErrors(Exception):
+    """The form itself refused a field (a control character): nothing is checked or saved."""
 
 
 def _my_return_url(year: int) -> str:
@@ -43,11 +52,7 @@ def _my_return_url(year: int) -> str:
 def my_return(request):
     """The enterprise's own return for a survey year: fill in, save a draft, submit, correct."""
     a = actor(request)
-    if not a.can_file_returns:
-        raise PermissionDenied
-    enterprise = Enterprise.objects.select_related("city", "park", "industry").get(
-        pk=a.enterprise_id
-    )
+    enterprise = get_own_enterprise_for_user(a)
     source = request.POST if request.method == "POST" else request.GET
     year = _year(source.get("year")) or returns.survey_year()
     try:
@@ -59,13 +64,19 @@ def my_return(request):
     warnings = []
     if request.method == "POST":
         form = ReturnForm(request.POST, language=language)
-        form.is_valid()  # text fields only: the survey validator does the checking
+        # The text fields check only for control characters (core/forms.py): the survey
+        # validator does the rest, so a form error here means nothing may be saved.
+        clean = form.is_valid()
         submitting = request.POST.get("action") == "submit"
         try:
+            if not clean:
+                raise _FormErrors
             if submitting:
                 saved = returns.submit(a, enterprise, year, form.raw())
             else:
                 saved = returns.save_draft(a, enterprise, year, form.raw())
+        except _FormErrors:
+            status = 400  # the errors are on the form's fields already
         except returns.ReturnInvalid as exc:
             for key, problems in exc.message_dict.items():
                 form.add_error(None if key == NON_FIELD_ERRORS else key, problems)
@@ -89,7 +100,6 @@ def my_return(request):
             initial=returns.form_values(returns.current(enterprise, year)), language=language
         )
     annual_return = returns.current(enterprise, year)
-    state = annual_return.status if annual_return else None
     context = {
         "enterprise": enterprise,
         "year": year,
@@ -100,8 +110,8 @@ def my_return(request):
         "registry_label": load_dictionary().group("registry").label.get(language),
         "warnings": [returns.message(w, language) for w in warnings],
         "decision": returns.latest_decision(annual_return),
-        "can_save_draft": state in (None, AnnualReturn.Status.DRAFT, AnnualReturn.Status.RETURNED),
-        "correcting": state in (AnnualReturn.Status.SUBMITTED, AnnualReturn.Status.APPROVED),
+        "can_save_draft": returns.may_save_draft(annual_return),
+        "correcting": returns.is_correction(annual_return),
         "history": returns.history(annual_return) if annual_return else [],
     }
     return render(request, "web/return_form.html", context, status=status)
@@ -114,11 +124,8 @@ def my_return(request):
 def returns_queue(request):
     """The returns the user may review: its city's (all, for the administrator), filtered."""
     a = actor(request)
-    if not a.can_review_returns:
-        raise PermissionDenied
-    status = request.GET.get("status", AnnualReturn.Status.SUBMITTED)
-    if status not in AnnualReturn.Status.values:
-        status = ""  # "all"
+    scoped = returns_to_review_for_user(a)  # 403 for a role that reviews none
+    status = returns.queue_status(request.GET.get("status"))
     year = _year(request.GET.get("year"))
     q = (request.GET.get("q") or "").strip()[:100]
     found = returns.for_review(a, status=status, year=year, q=q).order_by(
@@ -127,11 +134,10 @@ def returns_queue(request):
     if status == AnnualReturn.Status.SUBMITTED:
         found = found.order_by("modified_on", "pk")  # oldest waiting first
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page)
+    rows = [returns.as_others_see_it(r) for r in page]
     changes = returns.comparisons(rows)
     query = request.GET.copy()
     query.pop("page", None)
-    scoped = AnnualReturn.objects.filter(a.returns_to_review_q())
     context = {
         "page": page,
         "rows": [(r, changes[r.pk]) for r in rows],
@@ -139,7 +145,7 @@ def returns_queue(request):
         "year": year,
         "q": q,
         "query": query.urlencode(),
-        "statuses": AnnualReturn.Status.choices,
+        "statuses": [c for c in AnnualReturn.Status.choices if c[0] in returns.REVIEWABLE_STATES],
         "years": sorted(
             set(scoped.order_by().values_list("year", flat=True).distinct()), reverse=True
         ),
@@ -149,26 +155,10 @@ def returns_queue(request):
     return render(request, "web/return_queue.html", context)
 
 
-def _return_for_review(request, uscc: str, year: int) -> AnnualReturn:
-    """A return the user may review, or 403 (not a reviewer) / 404 (none, or not in scope)."""
-    a = actor(request)
-    if not a.can_review_returns:
-        raise PermissionDenied
-    found = (
-        AnnualReturn.objects.filter(a.returns_to_review_q())
-        .select_related("enterprise__city", "enterprise__park", "enterprise__industry")
-        .filter(enterprise__uscc=uscc.upper(), year=year)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
-
-
 @login_required
 def return_review(request, uscc, year):
     """One return as the reviewer sees it: the figures, what changed, its history, a decision."""
-    annual_return = _return_for_review(request, uscc, year)
+    annual_return = returns.as_others_see_it(get_return_for_user(request, uscc, year))
     comparison = returns.comparisons([annual_return])[annual_return.pk]
     context = {
         "annual_return": annual_return,
@@ -176,10 +166,8 @@ def return_review(request, uscc, year):
         "comparison": comparison,
         "groups": _grouped(comparison),
         "events": annual_return.events.select_related("by").order_by("-on", "-pk"),
-        "history": returns.history(annual_return),
-        "form": ReturnReviewForm()
-        if annual_return.status == AnnualReturn.Status.SUBMITTED
-        else None,
+        "history": returns.history(annual_return, drafts=False),
+        "form": ReturnReviewForm() if returns.awaits_decision(annual_return) else None,
     }
     return render(request, "web/return_review.html", context)
 
@@ -200,7 +188,7 @@ def _grouped(comparison):
 @require_POST
 def review_return(request, uscc, year):
     """Approve a submitted return, or send it back with a comment."""
-    annual_return = _return_for_review(request, uscc, year)
+    annual_return = get_return_for_user(request, uscc, year)
     a = actor(request)
     form = ReturnReviewForm(request.POST)
     if not form.is_valid():

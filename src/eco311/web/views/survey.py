@@ -3,9 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from eco311.accounts.lookups import get_batch_for_user
 from eco311.accounts.scopes import actor
 from eco311.enterprises import uploads
 from eco311.enterprises.directory import lang
@@ -15,7 +16,6 @@ from eco311.enterprises.survey.dictionary import load_dictionary
 from eco311.enterprises.survey.validate import CellError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KEEP_WARNINGS = 200
 
 
 def xlsx_response(body: bytes, filename: str) -> HttpResponse:
@@ -78,53 +78,75 @@ def survey_import(request):
     if not form.is_valid():
         return render(request, "web/survey.html", _home_context(request, form), status=400)
     upload = form.cleaned_data["file"]
-    outcome = uploads.import_upload(
-        upload.read(),
-        file_name=upload.name[:255],
-        year=form.cleaned_data["year"],
-        user=request.user,
-        approve=form.cleaned_data["approve"],
-    )
+    fields = {
+        "file_name": upload.name[:255],
+        "year": form.cleaned_data["year"],
+        "user": request.user,
+        "approve": form.cleaned_data["approve"],
+    }
+    if uploads.in_background(upload.size):
+        # A large file: the ledger entry now, the import by a job; the batch page shows progress.
+        batch = uploads.queue_upload(upload.read(), **fields)
+        return redirect("survey_batch", batch_id=batch.pk)
+    outcome = uploads.import_upload(upload.read(), **fields)
     batch = outcome.batch
     if outcome.warnings:
         request.session[f"import-warnings-{batch.pk}"] = [
-            w.to_dict() for w in outcome.warnings[:KEEP_WARNINGS]
+            w.to_dict() for w in outcome.warnings[: uploads.KEEP_WARNINGS]
         ]
     return redirect("survey_batch", batch_id=batch.pk)
 
 
-def _batch_for(request, batch_id) -> ImportBatch:
-    if not actor(request).can_see_import_ledger:
-        raise PermissionDenied
-    return get_object_or_404(ImportBatch.objects.select_related("imported_by"), pk=batch_id)
+def _batch_warnings(request, batch: ImportBatch) -> list[CellError]:
+    """The warnings of an import: kept in the session (at once) or in its job's result."""
+    kept = request.session.pop(f"import-warnings-{batch.pk}", None)
+    if kept is None and batch.job is not None and isinstance(batch.job.result, dict):
+        kept = batch.job.result.get("warnings")
+    return [CellError.from_dict(w) for w in kept or []]
 
 
 def import_batch(request, batch_id):
     """One import: its counts, and for a rejected file the located errors in the user's language."""
-    batch = _batch_for(request, batch_id)
+    batch = get_batch_for_user(request, batch_id)
     language = lang()
-    warnings = [
-        CellError.from_dict(w) for w in request.session.pop(f"import-warnings-{batch.pk}", [])
-    ]
     a = actor(request)
+    pending = batch.outcome == ImportBatch.Outcome.PENDING
     context = {
         "batch": batch,
+        "pending": pending,
+        "run": uploads.import_state(batch) if pending else None,
         "errors": [(e, e.message(language)) for e in uploads.errors(batch)],
-        "warnings": [(w, w.message(language)) for w in warnings],
+        "warnings": []
+        if pending
+        else [(w, w.message(language)) for w in _batch_warnings(request, batch)],
         "truncated": uploads.truncated(batch),
-        "can_download": a.can_import_survey
-        and batch.outcome == ImportBatch.Outcome.REJECTED
-        and uploads.stored_path(batch).is_file(),
+        # only when the marked file can really be made (a refused or vanished file cannot)
+        "can_download": a.can_import_survey and uploads.can_mark(batch),
         "can_import": a.can_import_survey,
     }
     return render(request, "web/survey_batch.html", context)
+
+
+def import_progress(request, batch_id):
+    """The progress of a queued import alone, polled by the batch page every second.
+
+    Once the import has ended the fragment stops polling, and an htmx request is answered with
+    HX-Refresh so that the page reloads with the outcome."""
+    batch = get_batch_for_user(request, batch_id)
+    state = uploads.import_state(batch)
+    response = render(request, "web/survey_progress.html", {"batch": batch, "run": state})
+    if state.finished and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def import_errors(request, batch_id):
     """The rejected workbook with every error marked, regenerated in the user's language."""
     if not actor(request).can_import_survey:
         raise PermissionDenied
-    batch = get_object_or_404(ImportBatch, pk=batch_id, outcome=ImportBatch.Outcome.REJECTED)
+    batch = get_batch_for_user(request, batch_id)
+    if batch.outcome != ImportBatch.Outcome.REJECTED:
+        raise Http404  # only a rejected file has errors to mark
     body = uploads.marked_workbook(batch, lang())
     if body is None:
         raise Http404

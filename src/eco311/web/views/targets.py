@@ -8,11 +8,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from eco311.accounts.scopes import actor, get_report_for_user, get_target_for_user
+from eco311.accounts.lookups import (
+    get_report_for_user,
+    get_target_for_user,
+    reports_to_review_for_user,
+)
+from eco311.accounts.scopes import actor
 from eco311.enterprises import kpis
-from eco311.plans import display, tracking, workflow
+from eco311.plans import display, sources, tracking, workflow
 from eco311.plans.forms import ReportForm, ReviewForm
 from eco311.plans.models import ProgressReport
+from eco311.plans.planfile import is_count_unit
 from eco311.plans.progress.forecast import year_to_date
 
 
@@ -23,19 +29,27 @@ def _series_chart(target, status, observations) -> dict:
         if o.value is not None
     ]
     forecast = []
-    f = status.forecast_linear or status.forecast_cagr
-    if points and f is not None and f.value_at_deadline is not None and target.deadline:
-        forecast = [points[-1], {"date": target.deadline.isoformat(), "value": f.value_at_deadline}]
+    at_deadline = display.forecast_value(target, status)
+    deadline = tracking.effective_deadline(target)
+    if points and at_deadline is not None and deadline:
+        start = points[-1]
+        f = display.deciding_forecast(status)
+        if f.method == "linear" and f.intercept is not None and f.latest_year is not None:
+            # The fitted line, from its value at the latest report: drawn from the last point
+            # itself, a rising trend that ends below it looked like a forecast decline.
+            start = {"date": year_to_date(f.latest_year).isoformat(), "value": f.intercept}
+        forecast = [start, {"date": deadline.isoformat(), "value": at_deadline}]
     base = None
     if target.base_year is not None and target.base_value is not None:
         base = {"date": year_to_date(target.base_year).isoformat(), "value": target.base_value}
     return {
         "unit": target.unit,
+        "whole": is_count_unit(target.unit_zh),
         "points": points,
         "target": {
             "value": target.value,
             "value_max": target.value_max,
-            "date": target.deadline.isoformat() if target.deadline else None,
+            "date": deadline.isoformat() if deadline else None,
             "label": display.target_display(target),
         },
         "forecast": forecast,
@@ -54,9 +68,17 @@ def target_detail(request, plan_key, target_key):
     as_of = display.as_of_from(request)
     status = tracking.status_of(target, as_of)
     observations = tracking.observations([target], as_of)[target.id]
-    survey = kpis.bound(target.plan.key).get(target.key)
+    binding = sources.binding_for(target)
+    survey = binding if binding is not None and binding.source == "survey" else None
     approved = list(
         target.reports.filter(status=ProgressReport.Status.APPROVED, period_end__lte=as_of)
+    )
+    # Approved for a period that ends after the evaluation date: counted once the date
+    # reaches the period's end. Said on the page, or the value seems to have vanished.
+    later = list(
+        target.reports.filter(status=ProgressReport.Status.APPROVED, period_end__gt=as_of).order_by(
+            "period_end"
+        )
     )
     context = {
         "target": target,
@@ -68,22 +90,25 @@ def target_detail(request, plan_key, target_key):
         if status.measure
         else None,
         "target_display": display.target_display(target),
+        "deadline": tracking.effective_deadline(target),
+        "deadline_from_plan": target.deadline is None and tracking.effective_deadline(target),
         "reasons": display.reasons_display(status),
         "latest": display.latest_display(target, status),
         "forecast": display.forecast_display(target, status),
-        "reach_date": (
-            year_to_date(status.forecast_linear.reach_year)
-            if status.forecast_linear and status.forecast_linear.reach_year
-            else None
-        ),
+        # Only a forecast that meets the target by the deadline has a date to show: "reached
+        # around 2029" beside a 2025 deadline read as good news.
+        "reach_date": getattr(status, "projected_date", None),
         "lead": target.responsible("lead"),
         "assist": target.responsible("assist"),
         "chart": _series_chart(target, status, observations),
-        "survey_indicator": kpis.indicators()[survey[0]] if survey else None,
-        "survey_scope": survey[1] if survey else None,
+        "survey_indicator": kpis.indicators()[survey.indicator] if survey else None,
+        "survey_scope": survey.scope if survey else None,
+        # A source's value stands for its survey year: that is how fresh it is.
+        "survey_year": status.latest.period_end.year if binding and status.latest else None,
         "approved": approved,
+        "approved_later": later,
         "can_see_details": can_see_details,
-        "can_report": can_report and not survey,
+        "can_report": can_report and workflow.takes_reports(target),
         "can_review": actor(request).can_review(target),
     }
     if can_see_details:
@@ -152,7 +177,11 @@ def review_report(request, report_id):
         raise PermissionDenied
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose approve or return."))
+        # Say what failed: the comment (too long, a control character) or the choice.
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else None
+            text = " ".join(errors)
+            messages.error(request, f"{label}: {text}" if label else text)
     else:
         try:
             if form.cleaned_data["action"] == "approve":
@@ -178,13 +207,9 @@ def report_attachment(request, report_id):
 def review_queue(request):
     """Submissions waiting for the plan owner."""
     a = actor(request)
-    if not a.is_official:
-        raise PermissionDenied
     pending = (
-        ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED)
-        .filter(a.scope_q("target__"))
+        reports_to_review_for_user(a)
         .select_related("target__plan", "submitted_by")
-        .distinct()
         .order_by("submitted_at")
     )
     return render(request, "web/review_queue.html", {"pending": pending, "can_review": a.is_admin})

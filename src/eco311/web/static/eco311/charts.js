@@ -42,8 +42,9 @@
  *   Horizontal bars list categories top-down and grow the element's height when there are many.
  *
  * "map"
- *   {"mapUrl": "/static/eco311/maps/shandong.json", "title": "…", "valueLabel": "目标数",
- *    "data": [{"adcode": "370100", "name": "济南市", "value": 12, "href": "/areas/370100/"}, ...],
+ *   {"mapUrl": "/static/eco311/maps/shandong.json", "title": "…", "valueLabel": "已完成",
+ *    "data": [{"adcode": "370100", "name": "济南市", "value": 3, "href": "/areas/370100/",
+ *              "total": 12}, ...],                 total optional: tooltip shows "value / total"
  *    "min": 0, "max": null,                          optional visualMap range (default 0..max)
  *    "colors": ["#e6f2ef", "#0b5d52"]}               optional low/high colours
  *   The GeoJSON (FeatureCollection with properties name/adcode/name_en) is fetched once per URL
@@ -315,7 +316,7 @@
           var region = byCode[x.adcode] || x.name;
           var v = x.value === null || x.value === undefined ? null : Number(x.value);
           if (v !== null && v > max) { max = v; }
-          var item = { name: region, value: v, label: x.name || region, href: x.href, adcode: x.adcode };
+          var item = { name: region, value: v, label: x.name || region, href: x.href, adcode: x.adcode, total: x.total };
           display[region] = item;
           return item;
         });
@@ -329,8 +330,9 @@
           var it = display[p.name];
           var label = it ? it.label : p.name;
           var v = it ? it.value : null;
+          var of = it && it.total !== undefined && it.total !== null ? " / " + fmt(it.total) : "";
           return "<b>" + esc(label) + "</b>" + (d.valueLabel !== undefined ? "<br>" + esc(d.valueLabel) + "：" : "：") +
-            "<b>" + fmt(v) + "</b>";
+            "<b>" + fmt(v) + "</b>" + of;
         };
         var colors = d.colors || ["#e6f2ef", "#9fd0c3", "#3e9b86", PRIMARY];
         opt.visualMap = {
@@ -435,6 +437,7 @@
         var lo = Math.min(e.min, vMin);
         if (zeroBased) { return Math.min(0, lo); }
         var span = Math.max(vMax - lo, Math.abs(lo) * 0.05, 1e-9);
+        if (d.whole) { return Math.floor(lo - span * 0.06); }
         var step = niceStep(span / 5);
         return Math.floor((lo - span * 0.06) / step) * step;
       },
@@ -442,9 +445,12 @@
         var hi = Math.max(e.max, vMax);
         var lo = zeroBased ? Math.min(0, vMin) : vMin;
         var padded = hi + Math.max(hi - lo, Math.abs(hi) * 0.05, 1e-9) * 0.06;
+        // A count (个, 家, 项 …) has whole-number ticks: no "1.25 个" at the top of the axis.
+        if (d.whole) { return Math.ceil(padded); }
         var step = niceStep((padded - lo) / 5);
         return Math.ceil(padded / step) * step;
       },
+      minInterval: d.whole ? 1 : null,
       axisLabel: { color: MUTED, formatter: function (v) { return fmt(v); } },
       splitLine: { lineStyle: { color: "#e3e7ea" } }
     };
