@@ -23,7 +23,7 @@ LOCKED = (
 
 def locked_message(lang):
     """The lockout message as the page must show it in that language (Chinese from the
-    catalogue; locale/pending/prod.po holds it until the lead merges it)."""
+    catalogue)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     with override(lang):
         return gettext(LOCKED) % {"minutes": minutes}

@@ -20,7 +20,9 @@ from django.urls import path
 import eco311.urls
 from eco311.core.middleware import REQUEST_ID_HEADER
 
-PENDING = Path(eco311.urls.__file__).resolve().parent / "locale" / "pending" / "prod.po"
+CATALOGUE = (
+    Path(eco311.urls.__file__).resolve().parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+)
 
 
 # A URL configuration for these tests: the platform's, plus a view that fails.
@@ -172,13 +174,13 @@ def test_records_outside_a_request_say_so():
 # -- translations --------------------------------------------------------------------------------
 
 
-def test_the_pending_translations_are_chinese_and_keep_their_placeholders():
-    po = polib.pofile(str(PENDING))
-    entries = [e for e in po if e.msgid]
-    assert entries
-    for e in entries:
-        assert re.search(r"[\u4e00-\u9fff]", e.msgstr), e.msgid
-        assert e.msgid.count("%(") == e.msgstr.count("%("), e.msgid
+def test_the_lockout_and_error_pages_speak_chinese():
+    """Chinese first: the two messages a locked-out or unlucky user reads are translated."""
+    po = polib.pofile(str(CATALOGUE))
+    for start in ("Too many failed log-ins", "Something went wrong on the server"):
+        [entry] = [e for e in po if e.msgid.startswith(start) and not e.obsolete]
+        assert re.search(r"[\u4e00-\u9fff]", entry.msgstr), entry.msgid
+        assert entry.msgid.count("%(") == entry.msgstr.count("%("), entry.msgid
 
 
 # -- in a real browser: nothing the policy blocks --------------------------------------------------

@@ -210,7 +210,7 @@ def test_a_second_import_waits_in_the_queue_while_one_runs(client_for, workbooks
     assert second.job.status == Job.Status.QUEUED
     page = admin.get(f"/survey/import/{second.pk}/progress/").content.decode()
     assert 'data-state="queued"' in page and 'hx-trigger="every 1s"' in page
-    english(admin)  # (the Chinese of the new messages waits in locale/pending/import.po)
+    english(admin)
     page = admin.get(f"/survey/import/{second.pk}/progress/").content.decode()
     assert "1 import(s) ahead in the queue" in page
 

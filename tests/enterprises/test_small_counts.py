@@ -59,7 +59,7 @@ def test_the_public_never_gets_a_value_of_one_enterprise(lone_park, client_for, 
     body = c.get(f"/kpi/{ind.key}/?scope={park.key}").content.decode()
     assert kpi_data.format_value(SECRET, ind) not in body and "98765" not in body
     assert 'data-testid="withheld-note"' in body
-    with translation.override("zh-hans"):  # the catalogue's Chinese (see locale/pending/web.po)
+    with translation.override("zh-hans"):  # the catalogue's Chinese
         assert kpi_data.withheld_note() in body
 
 

@@ -170,6 +170,18 @@ class Actor:
             return area.pk in self.area_ids
         return False
 
+    def withheld_targets(self, targets) -> set[int]:
+        """Ids of the targets whose values this actor must not see: a source (the survey)
+        builds one of them from fewer than settings.ECO311_MIN_PUBLIC_ENTERPRISES enterprises,
+        and the target's area is not one whose small counts this actor may see. The badge
+        stays (it is computed); the figures, the chart and the forecast are "—"."""
+        from eco311.enterprises.kpi_data import min_enterprises
+        from eco311.plans.sources import fewest_enterprises
+
+        targets = list(targets)
+        few = {tid for tid, n in fewest_enterprises(targets).items() if n < min_enterprises()}
+        return {t.id for t in targets if t.id in few and not self.sees_small_counts(t.scope)}
+
     @property
     def can_import_survey(self) -> bool:
         return self.is_admin

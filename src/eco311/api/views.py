@@ -147,12 +147,30 @@ class StatusOut(Schema):
     forecast_value: float | None
     projected_date: date | None
     as_of: date
+    withheld: bool = False  # figures left out: built from too few enterprises for this caller
 
 
-def _status_dict(target, st, as_of) -> dict:
+def _status_dict(target, st, as_of, *, withheld: bool = False) -> dict:
     # The engine's deciding forecast and its projected day (capped at the deadline): a trend
     # that crosses the target only in the year 15995 has no day a date can hold.
     f = st.forecast or st.forecast_linear or st.forecast_cagr
+    if withheld:
+        # Built from too few enterprises for this caller (Actor.withheld_targets): the status
+        # stays, the figures that could disclose one firm's do not.
+        return {
+            "key": target.key,
+            "status": st.status,
+            "met": st.met,
+            "measure_status": st.measure.status if st.measure else None,
+            "measure_score": None,
+            "progress_value": None,
+            "latest_value": None,
+            "latest_period_end": st.latest.period_end if st.latest else None,
+            "forecast_value": None,
+            "projected_date": None,
+            "as_of": as_of,
+            "withheld": True,
+        }
     return {
         "key": target.key,
         "status": st.status,
@@ -165,6 +183,7 @@ def _status_dict(target, st, as_of) -> dict:
         "forecast_value": f.value_at_deadline if f else None,
         "projected_date": st.projected_date,
         "as_of": as_of,
+        "withheld": False,
     }
 
 
@@ -197,8 +216,8 @@ def get_plan(request, plan_key: str = PLAN_KEY):
 )
 def plan_statuses(request, plan_key: str = PLAN_KEY, as_of: str | None = AS_OF):
     day = _as_of(as_of)
-    rows = rows_for(targets_qs(plan__key=plan_key), day)
-    return [_status_dict(r.target, r.status, day) for r in rows]
+    rows = rows_for(targets_qs(plan__key=plan_key), day, withheld=actor(request).withheld_targets)
+    return [_status_dict(r.target, r.status, day, withheld=r.withheld) for r in rows]
 
 
 @api.get(
@@ -214,7 +233,12 @@ def get_target(
     day = _as_of(as_of)
     return {
         "target": target_to_dict(target),
-        "status": _status_dict(target, tracking.status_of(target, day), day),
+        "status": _status_dict(
+            target,
+            tracking.status_of(target, day),
+            day,
+            withheld=bool(actor(request).withheld_targets([target])),
+        ),
     }
 
 

@@ -11,4 +11,6 @@ class Config(AppConfig):
         from eco311.enterprises import kpis
         from eco311.plans.sources import register_value_source
 
-        register_value_source("survey", bindings=kpis.bindings, series=kpis.series_for)
+        register_value_source(
+            "survey", bindings=kpis.bindings, series=kpis.series_for, counts=kpis.counts_for
+        )

@@ -139,13 +139,32 @@ def bindings(plan_key: str) -> dict[str, Binding]:
     }
 
 
-def series_for(targets) -> dict[int, list[tuple[int, float]]]:
-    """Target id -> [(year, value), …] of the stored KPI values that feed it."""
+def _links(targets) -> dict[int, tuple[str, str]]:
+    """Target id -> (indicator, scope key) of the targets the survey feeds."""
     wanted = {}
     for t in targets:
         link = bound(t.plan.key).get(t.key)
         if link:
             wanted[t.id] = link
+    return wanted
+
+
+def counts_for(targets) -> dict[int, int]:
+    """Target id -> the fewest enterprises any stored value feeding it is built from."""
+    wanted = _links(targets)
+    if not wanted:
+        return {}
+    fewest: dict[tuple[str, str], int] = {}
+    for ind, scope, n in IndicatorValue.objects.filter(
+        indicator__in={ind for ind, _ in wanted.values()}, value__isnull=False
+    ).values_list("indicator", "scope_key", "n_enterprises"):
+        fewest[(ind, scope)] = min(n, fewest.get((ind, scope), n))
+    return {tid: fewest[link] for tid, link in wanted.items() if link in fewest}
+
+
+def series_for(targets) -> dict[int, list[tuple[int, float]]]:
+    """Target id -> [(year, value), …] of the stored KPI values that feed it."""
+    wanted = _links(targets)
     if not wanted:
         return {}
     stored = defaultdict(list)

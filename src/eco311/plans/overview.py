@@ -16,6 +16,9 @@ from eco311.plans.progress import TargetStatus
 class Row:
     target: Target
     status: TargetStatus
+    # Its figures are not for this viewer (too few enterprises behind a survey value): the
+    # badge shows, the latest value and the forecast read "—".
+    withheld: bool = False
 
     @property
     def code(self) -> str:
@@ -27,11 +30,11 @@ class Row:
 
     @property
     def latest(self) -> str:
-        return display.latest_display(self.target, self.status)
+        return "—" if self.withheld else display.latest_display(self.target, self.status)
 
     @property
     def forecast(self) -> str:
-        return display.forecast_display(self.target, self.status)
+        return "—" if self.withheld else display.forecast_display(self.target, self.status)
 
     @property
     def target_display(self) -> str:
@@ -51,10 +54,13 @@ def targets_qs(**filters):
     )
 
 
-def rows_for(targets, as_of) -> list[Row]:
+def rows_for(targets, as_of, withheld=None) -> list[Row]:
+    """The rows of a target list; ``withheld(targets) -> ids`` names the targets whose
+    figures the viewer must not see (Actor.withheld_targets)."""
     targets = list(targets)
     computed = tracking.statuses(targets, as_of)
-    return [Row(t, computed[t.id]) for t in targets]
+    hidden = withheld(targets) if withheld is not None else set()
+    return [Row(t, computed[t.id], t.id in hidden) for t in targets]
 
 
 def counts(rows) -> dict[str, int]:

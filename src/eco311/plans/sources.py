@@ -9,7 +9,10 @@ A source answers two questions:
 
 * ``bindings(plan_key)`` -- target key -> :class:`Binding` for the targets it feeds;
 * ``series(targets)`` -- target id -> ``[(year, value), ...]`` of the values it holds for them,
-  one per survey year, oldest first (the value stands for the state at that year's end).
+  one per survey year, oldest first (the value stands for the state at that year's end);
+* optionally ``counts(targets)`` -- target id -> the fewest enterprises any of those values is
+  built from, so that a value that could disclose one firm's figures is withheld from the
+  public (the rule is Actor.withheld_targets, above plans).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class ValueSource:
     name: str
     bindings: Callable[[str], dict[str, Binding]]
     series: Callable[[list], dict[int, list[tuple[int, float]]]]
+    counts: Callable[[list], dict[int, int]] | None = None
 
 
 _SOURCES: dict[str, ValueSource] = {}
@@ -43,9 +47,10 @@ def register_value_source(
     *,
     bindings: Callable[[str], dict[str, Binding]],
     series: Callable[[list], dict[int, list[tuple[int, float]]]],
+    counts: Callable[[list], dict[int, int]] | None = None,
 ) -> None:
     """Register (or replace, so that a second ``ready()`` is harmless) a source of values."""
-    _SOURCES[name] = ValueSource(name, bindings, series)
+    _SOURCES[name] = ValueSource(name, bindings, series, counts)
 
 
 def unregister_value_source(name: str) -> None:
@@ -71,6 +76,18 @@ def bound_keys(plan_key: str) -> set[str]:
     for source in _SOURCES.values():
         keys |= set(source.bindings(plan_key))
     return keys
+
+
+def fewest_enterprises(targets) -> dict[int, int]:
+    """Target id -> the fewest enterprises a value feeding it is built from (sources that
+    count them; a target no such source feeds is absent)."""
+    targets = list(targets)
+    found: dict[int, int] = {}
+    for source in _SOURCES.values():
+        if source.counts is not None:
+            for tid, n in source.counts(targets).items():
+                found[tid] = min(n, found.get(tid, n))
+    return found
 
 
 def year_end(year: int) -> date:

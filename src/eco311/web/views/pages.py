@@ -27,7 +27,7 @@ def dashboard(request):
     plan = Plan.objects.order_by("order", "key").first()
     if plan is None:
         return render(request, "web/empty.html")
-    rows = rows_for(targets_qs(plan=plan), as_of)
+    rows = rows_for(targets_qs(plan=plan), as_of, withheld=actor(request).withheld_targets)
     areas = Area.objects.filter(is_active=True)
     map_data = city_map(rows, [a for a in areas if a.kind == Area.Kind.CITY])
     a = actor(request)
@@ -103,7 +103,7 @@ def plan_detail(request, plan_key):
     """The plan's structure and the filterable list of its targets."""
     plan = get_plan(plan_key)
     as_of = display.as_of_from(request)
-    all_rows = rows_for(targets_qs(plan=plan), as_of)
+    all_rows = rows_for(targets_qs(plan=plan), as_of, withheld=actor(request).withheld_targets)
     rows = _filter_rows(request, all_rows)
     context = {
         "plan": plan,
@@ -136,7 +136,9 @@ def area_detail(request, area_key):
     as_of = display.as_of_from(request)
     children = list(area.children.filter(is_active=True).exclude(kind=Area.Kind.COUNTY))
     scope_ids = [area.id] + [c.id for c in children]
-    rows = rows_for(targets_qs(scope_id__in=scope_ids), as_of)
+    rows = rows_for(
+        targets_qs(scope_id__in=scope_ids), as_of, withheld=actor(request).withheld_targets
+    )
     context = {
         "area": area,
         "children": children,

@@ -14,7 +14,7 @@ from eco311.accounts.lookups import (
     reports_to_review_for_user,
 )
 from eco311.accounts.scopes import actor
-from eco311.enterprises import kpis
+from eco311.enterprises import kpi_data, kpis
 from eco311.plans import display, sources, tracking, workflow
 from eco311.plans.forms import ReportForm, ReviewForm
 from eco311.plans.models import ProgressReport
@@ -69,6 +69,8 @@ def target_detail(request, plan_key, target_key):
     status = tracking.status_of(target, as_of)
     observations = tracking.observations([target], as_of)[target.id]
     binding = sources.binding_for(target)
+    # A survey value built from too few enterprises for this viewer: badge only (no figures).
+    withheld = bool(actor(request).withheld_targets([target]))
     survey = binding if binding is not None and binding.source == "survey" else None
     approved = list(
         target.reports.filter(status=ProgressReport.Status.APPROVED, period_end__lte=as_of)
@@ -93,14 +95,15 @@ def target_detail(request, plan_key, target_key):
         "deadline": tracking.effective_deadline(target),
         "deadline_from_plan": target.deadline is None and tracking.effective_deadline(target),
         "reasons": display.reasons_display(status),
-        "latest": display.latest_display(target, status),
-        "forecast": display.forecast_display(target, status),
+        "latest": "—" if withheld else display.latest_display(target, status),
+        "forecast": "—" if withheld else display.forecast_display(target, status),
         # Only a forecast that meets the target by the deadline has a date to show: "reached
         # around 2029" beside a 2025 deadline read as good news.
-        "reach_date": getattr(status, "projected_date", None),
+        "reach_date": None if withheld else getattr(status, "projected_date", None),
+        "withheld_note": kpi_data.withheld_note() if withheld else None,
         "lead": target.responsible("lead"),
         "assist": target.responsible("assist"),
-        "chart": _series_chart(target, status, observations),
+        "chart": _series_chart(target, status, [] if withheld else observations),
         "survey_indicator": kpis.indicators()[survey.indicator] if survey else None,
         "survey_scope": survey.scope if survey else None,
         # A source's value stands for its survey year: that is how fresh it is.
