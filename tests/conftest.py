@@ -170,3 +170,45 @@ def survey_population(db, personas):
     returns the counts as loaded.
     """
     return dict(SURVEY_COUNTS)
+
+
+@pytest.fixture(scope="session")
+def serve_eco311():
+    """Start the real server: ``with serve_eco311(env, data) as url:`` runs `eco311 serve` on a
+    free port with that environment, waits until it answers, and on leaving stops it and
+    prints its output (shown when a test fails), as datasette's browser tests do."""
+    import contextlib
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    @contextlib.contextmanager
+    def serve(env: dict, data: Path, *args: str):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        log = open(data / "server.log", "w+")  # read back on the way out
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "eco311.cli", "serve", "--port", str(port), *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            log.seek(0)
+            print(log.read())
+            log.close()
+
+    return serve

@@ -6,10 +6,8 @@ import logging
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import polib
@@ -188,14 +186,8 @@ def test_the_lockout_and_error_pages_speak_chinese():
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def production_server(tmp_path_factory):
+def production_server(tmp_path_factory, serve_eco311):
     """`eco311 setup` then `eco311 serve` as in production: DEBUG off, a secret key, no demo."""
     data = tmp_path_factory.mktemp("eco311-prod")
     env = {
@@ -209,31 +201,16 @@ def production_server(tmp_path_factory):
         ECO311_ADMIN_USERNAME="operator",
         ECO311_ADMIN_PASSWORD="Huanbao-311-Operator",
     )
-    cli = [sys.executable, "-m", "eco311.cli"]
     setup = subprocess.run(
-        [*cli, "setup", "--no-input"], env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "eco311.cli", "setup", "--no-input"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert setup.returncode == 0, setup.stdout + setup.stderr
-    port = _free_port()
-    log = open(data / "server.log", "w+")
-    proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--no-worker"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.seek(0)
-    print(log.read())
+    with serve_eco311(env, data, "--no-worker") as url:
+        yield url
 
 
 @pytest.mark.browser

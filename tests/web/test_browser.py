@@ -7,10 +7,8 @@ SQLite database, exactly as a user starts it; its output is printed when a test 
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,43 +19,21 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = os.environ.get("ECO311_SCREENSHOTS")  # a folder: also save screenshots there
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, serve_eco311):
     data = tmp_path_factory.mktemp("eco311")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(ECO311_DATA_DIR=str(data), ECO311_AS_OF="2025-06-30", ECO311_DEMO="true")
-    cli = [sys.executable, "-m", "eco311.cli"]
     setup = subprocess.run(
-        [*cli, "demo", "--no-serve", "--password", "pw"],
+        [sys.executable, "-m", "eco311.cli", "demo", "--no-serve", "--password", "pw"],
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert setup.returncode == 0, setup.stdout + setup.stderr
-    port = _free_port()
-    log = open(data / "server.log", "w+")
-    proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.seek(0)
-    print(log.read())
+    with serve_eco311(env, data) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

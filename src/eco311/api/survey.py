@@ -177,19 +177,14 @@ def import_workbook(
         # The declared 422 body: detail (field -> messages) and no ledger entry.
         detail = {k: list(v) for k, v in form.errors.items()}
         return Status(422, {"detail": detail, "batch": None})
-    upload = form.cleaned_data["file"]
-    fields = {
-        "file_name": upload.name[:255],
-        "year": form.cleaned_data["year"],
-        "user": request.user,
-        "approve": form.cleaned_data["approve"],
-    }
-    if uploads.in_background(upload.size):
-        batch = uploads.queue_upload(upload.read(), **fields)
+    data = form.cleaned_data
+    batch, outcome = uploads.receive_upload(
+        data["file"], year=data["year"], user=request.user, approve=data["approve"]
+    )
+    if outcome is None:  # a large file: queued, imported by a job
         return Status(202, {**_batch_detail(batch), "warnings": []})
-    outcome = uploads.import_upload(upload.read(), **fields)
     body = {
-        **_batch_detail(outcome.batch),
+        **_batch_detail(batch),
         "warnings": [_cell_error(w) for w in outcome.warnings[:MAX_WARNINGS]],
     }
     if not outcome.ok:

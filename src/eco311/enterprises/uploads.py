@@ -76,7 +76,18 @@ def import_upload(data: bytes, *, file_name: str, year: int, user, approve: bool
 
 def in_background(size: int) -> bool:
     """Whether an upload of ``size`` bytes is imported by a background job (a large one)."""
-    return size > getattr(settings, "ECO311_IMPORT_BACKGROUND_KB", 1024) * 1024
+    return size > settings.ECO311_IMPORT_BACKGROUND_KB * 1024
+
+
+def receive_upload(upload, *, year: int, user, approve: bool):
+    """Take an uploaded workbook (the page's or the API's): a large one gets its pending ledger
+    entry and a queued import, and the outcome is None; a small one is imported at once.
+    Returns (ledger entry, outcome)."""
+    fields = {"file_name": upload.name[:255], "year": year, "user": user, "approve": approve}
+    if in_background(upload.size):
+        return queue_upload(upload.read(), **fields), None
+    outcome = import_upload(upload.read(), **fields)
+    return outcome.batch, outcome
 
 
 def queue_upload(data: bytes, *, file_name: str, year: int, user, approve: bool) -> ImportBatch:

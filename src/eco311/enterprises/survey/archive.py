@@ -90,24 +90,24 @@ def _column_number(letters: str) -> int:
     return n
 
 
+def _greater(s: str, first: str, digit: str, top: str) -> str:
+    """A regex for the strings of a positional notation greater than ``s``: longer ones
+    (``first`` then at least len(s) ``digit``), or as long with a greater digit somewhere."""
+    alts = [rf"{first}{digit}{{{len(s)},}}"]
+    for i, ch in enumerate(s):
+        if ch != top:
+            alts.append(rf"{s[:i]}[{chr(ord(ch) + 1)}-{top}]{digit}{{{len(s) - i - 1}}}")
+    return "(?:" + "|".join(alts) + ")"
+
+
 def _greater_number(limit: int) -> str:
     """A regex for decimal numbers (no leading zeros) greater than ``limit``."""
-    s = str(limit)
-    alts = [rf"[1-9][0-9]{{{len(s)},}}"]
-    for i, ch in enumerate(s):
-        if ch != "9":
-            alts.append(rf"{s[:i]}[{int(ch) + 1}-9][0-9]{{{len(s) - i - 1}}}")
-    return "(?:" + "|".join(alts) + ")"
+    return _greater(str(limit), "[1-9]", "[0-9]", "9")
 
 
 def _greater_letters(limit: int) -> str:
     """A regex for column letters after column number ``limit`` (A = 1)."""
-    s = _letters(limit)
-    alts = [rf"[A-Z]{{{len(s) + 1},}}"]
-    for i, ch in enumerate(s):
-        if ch != "Z":
-            alts.append(rf"{s[:i]}[{chr(ord(ch) + 1)}-Z][A-Z]{{{len(s) - i - 1}}}")
-    return "(?:" + "|".join(alts) + ")"
+    return _greater(_letters(limit), "[A-Z]", "[A-Z]", "Z")
 
 
 def _beyond(limits: Limits) -> re.Pattern[bytes]:

@@ -77,19 +77,13 @@ def survey_import(request):
     form = SurveyUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "web/survey.html", _home_context(request, form), status=400)
-    upload = form.cleaned_data["file"]
-    fields = {
-        "file_name": upload.name[:255],
-        "year": form.cleaned_data["year"],
-        "user": request.user,
-        "approve": form.cleaned_data["approve"],
-    }
-    if uploads.in_background(upload.size):
+    data = form.cleaned_data
+    batch, outcome = uploads.receive_upload(
+        data["file"], year=data["year"], user=request.user, approve=data["approve"]
+    )
+    if outcome is None:
         # A large file: the ledger entry now, the import by a job; the batch page shows progress.
-        batch = uploads.queue_upload(upload.read(), **fields)
         return redirect("survey_batch", batch_id=batch.pk)
-    outcome = uploads.import_upload(upload.read(), **fields)
-    batch = outcome.batch
     if outcome.warnings:
         request.session[f"import-warnings-{batch.pk}"] = [
             w.to_dict() for w in outcome.warnings[: uploads.KEEP_WARNINGS]
