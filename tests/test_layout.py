@@ -42,6 +42,8 @@ HIGHER_THAN_PLANS = (
     "matching",
     "finance",
     "registries",
+    "supervision",
+    "search",
     "lookups",
     "accounts",
     "reports",
@@ -96,6 +98,8 @@ SCOPED_MODELS = {
     "ImportBatch",
     "RankingList",
     "RankingEntry",
+    "Reminder",
+    "Notice",
 }
 FETCHES = {"get", "first", "last", "earliest", "latest", "get_or_create"}
 
@@ -167,3 +171,39 @@ def test_the_lookup_check_catches_an_ad_hoc_lookup(tmp_path):
     found = _ad_hoc_lookups(bad)
     assert len(found) == 3, found
     assert found[0].startswith("def _batch_for_user")
+
+
+# The domains sit below the supervision loop and search, which look across all of them.
+DOMAINS = ("enterprises", "ranking", "chains", "matching", "finance", "registries")
+ABOVE_DOMAINS = ("supervision", "search", "lookups", "accounts", "web", "api", "demo", "cli")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for d in DOMAINS
+        if (SRC / d).is_dir()
+        for p in (SRC / d).rglob("*.py")
+        if "migrations" not in p.parts
+    ),
+    ids=lambda p: str(p.relative_to(SRC)),
+)
+def test_domains_import_no_higher_layer(path):
+    assert _eco311_imports(path).isdisjoint(ABOVE_DOMAINS)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for d in ("supervision", "search")
+        if (SRC / d).is_dir()
+        for p in (SRC / d).rglob("*.py")
+        if "migrations" not in p.parts
+    ),
+    ids=lambda p: str(p.relative_to(SRC)),
+)
+def test_supervision_and_search_import_neither_accounts_nor_web(path):
+    """They take an Actor as an argument (duck-typed) and never import accounts, web or api."""
+    assert _eco311_imports(path).isdisjoint(("accounts", "lookups", "web", "api", "demo", "cli"))

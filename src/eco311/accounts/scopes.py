@@ -76,7 +76,10 @@ class Actor:
         if self.is_admin:
             return Q()
         if self.role == Role.DEPARTMENT and self.unit_id:
-            return Q(**{f"{prefix}unit_links__unit_id": self.unit_id})
+            # Named in the plan, or assigned by the plan owner to the target or to its task.
+            from eco311.supervision.responsibility import targets_of_unit_q
+
+            return targets_of_unit_q(self.unit_id, prefix)
         if self.role in (Role.CITY, Role.PARK) and self.area_ids:
             return Q(**{f"{prefix}scope_id__in": self.area_ids})
         return Q(pk__in=[])
@@ -85,10 +88,22 @@ class Actor:
         if self.is_admin:
             return True
         if self.role == Role.DEPARTMENT:
-            return any(link.unit_id == self.unit_id for link in target.unit_links.all())
+            if any(link.unit_id == self.unit_id for link in target.unit_links.all()):
+                return True
+            return self.unit_id is not None and self._assigned(target)
         if self.role in (Role.CITY, Role.PARK):
             return target.scope_id in self.area_ids
         return False
+
+    def _assigned(self, target) -> bool:
+        """The plan owner assigned this department's unit to the target or to its task."""
+        from eco311.supervision.models import Assignment
+
+        return Assignment.objects.filter(
+            Q(target_id=target.pk) | Q(task_id=target.task_id),
+            unit_id=self.unit_id,
+            is_active=True,
+        ).exists()
 
     def scoped_targets(self, qs):
         return qs.filter(self.scope_q()).distinct() if not self.is_admin else qs
@@ -265,6 +280,105 @@ class Actor:
         if not entry.ranking.is_published and not self.can_see_ranking_drafts:
             return False
         return self.can_see_enterprises and self.can_see_enterprise(entry.enterprise)
+
+    # -- the supervision loop (督办) ----------------------------------------------------------
+
+    @property
+    def can_assign(self) -> bool:
+        """Only the plan owner (the administrator) assigns lead and assisting units: who answers
+        for a target decides whom the reminders reach and who may report."""
+        return self.is_admin
+
+    def can_set_contacts(self, target) -> bool:
+        """The administrator names contacts for any target; a department for the targets it
+        answers for; a city bureau or park committee for the targets of its own area."""
+        if self.is_admin:
+            return True
+        if self.role in (Role.DEPARTMENT, Role.CITY, Role.PARK):
+            return self.in_scope(target)
+        return False
+
+    def can_remind(self, target) -> bool:
+        """The plan owner reminds on any target; a city bureau on the targets of its city (and
+        of the clusters and parks in it). Departments, parks and others answer reminders."""
+        if self.is_admin:
+            return True
+        return self.role == Role.CITY and self.in_scope(target)
+
+    @property
+    def can_remind_returns(self) -> bool:
+        """Reminding enterprises of their annual return: whoever reviews returns."""
+        return self.can_review_returns
+
+    def reminders_q(self, prefix: str = "") -> Q:
+        """A filter on reminders (or rows reached through ``prefix``) addressed to this actor:
+        its unit, its area, or its enterprise. The administrator is addressed by none."""
+        if self.role == Role.DEPARTMENT and self.unit_id:
+            return Q(**{f"{prefix}unit_id": self.unit_id})
+        if self.role in (Role.CITY, Role.PARK) and self.area_id:
+            return Q(**{f"{prefix}area_id": self.area_id})
+        if self.role == Role.ENTERPRISE and self.enterprise_id:
+            return Q(**{f"{prefix}enterprise_id": self.enterprise_id})
+        return Q(pk__in=[])
+
+    def sent_reminders_q(self, prefix: str = "") -> Q:
+        """Reminders this actor may follow as the sender's side: all for the administrator; for
+        a city bureau those about its own targets and its city's enterprises."""
+        if self.is_admin:
+            return Q()
+        if self.role == Role.CITY and self.area_id:
+            return Q(**{f"{prefix}target__scope_id__in": self.area_ids}) | Q(
+                **{f"{prefix}enterprise__city_id": self.area_id}
+            )
+        return Q(pk__in=[])
+
+    def can_see_reminder(self, reminder) -> bool:
+        return self.is_admin or self.is_addressee(reminder) or self._follows(reminder)
+
+    def is_addressee(self, reminder) -> bool:
+        if self.role == Role.DEPARTMENT:
+            return self.unit_id is not None and reminder.unit_id == self.unit_id
+        if self.role in (Role.CITY, Role.PARK):
+            return self.area_id is not None and reminder.area_id == self.area_id
+        if self.role == Role.ENTERPRISE:
+            return self.enterprise_id is not None and reminder.enterprise_id == self.enterprise_id
+        return False
+
+    def _follows(self, reminder) -> bool:
+        if self.role != Role.CITY or self.area_id is None:
+            return False
+        if reminder.target_id is not None:
+            return reminder.target.scope_id in self.area_ids
+        return reminder.enterprise_id is not None and reminder.enterprise.city_id == self.area_id
+
+    def can_answer_reminder(self, reminder) -> bool:
+        """The addressed party acknowledges and answers; nobody answers a closed reminder."""
+        return self.is_addressee(reminder) and reminder.status != "closed"
+
+    @property
+    def can_publish_notices(self) -> bool:
+        """Notices (通知公告) go out under the plan owner's name: the administrator only."""
+        return self.is_admin
+
+    def notices_q(self, prefix: str = "") -> Q:
+        """Published, not withdrawn notices this actor may read: public ones for everyone;
+        "all accounts" ones for any signed-in user; chosen ones for the parties named."""
+        live = Q(**{f"{prefix}published_on__isnull": False}) & Q(
+            **{f"{prefix}withdrawn_on__isnull": True}
+        )
+        if self.is_admin:
+            return live
+        if self.role is None and self.user is None:
+            return live & Q(**{f"{prefix}audience": "public"})
+        mine = Q(**{f"{prefix}audience__in": ["public", "all"]})
+        r = f"{prefix}recipients__"
+        if self.role == Role.DEPARTMENT and self.unit_id:
+            mine |= Q(**{f"{r}unit_id": self.unit_id})
+        elif self.role in (Role.CITY, Role.PARK) and self.area_id:
+            mine |= Q(**{f"{r}area_id": self.area_id})
+        elif self.role == Role.ENTERPRISE and self.enterprise_id:
+            mine |= Q(**{f"{r}enterprise_id": self.enterprise_id})
+        return live & mine
 
     # -- accounts ----------------------------------------------------------------------------
 
