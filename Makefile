@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export ECO311_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo serve test test-sqlite test-postgres lint format bench bench-survey bench-kpi messages
+.PHONY: install demo serve test test-sqlite test-postgres lint format bench bench-survey bench-kpi bench-search messages
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
@@ -41,19 +41,23 @@ format: install
 	$(UV) run ruff check --fix .
 
 ## bench: every benchmark, as ratios against baselines measured in the same run (bench/results/).
-## The survey and KPI benchmarks run on SQLite and on a throwaway PostgreSQL cluster
+## The survey, KPI and search benchmarks run on SQLite and on a throwaway PostgreSQL cluster
 ## (scripts/with-postgres) side by side; BENCH_ARGS="--enterprises 5000" makes a quick run.
 bench: install
 	$(UV) run python bench/run.py
 	$(UV) run python bench/survey_import.py $(BENCH_ARGS)
 	$(UV) run python bench/kpi.py $(BENCH_ARGS)
 	$(UV) run python bench/ranking_uncertainty.py
+	$(UV) run python bench/search.py $(BENCH_ARGS)
 
 bench-survey: install
 	$(UV) run python bench/survey_import.py $(BENCH_ARGS)
 
 bench-kpi: install
 	$(UV) run python bench/kpi.py $(BENCH_ARGS)
+
+bench-search: install
+	$(UV) run python bench/search.py $(BENCH_ARGS)
 
 messages: install
 	cd src/eco311 && $(UV) run django-admin makemessages -l zh_Hans -l en --no-obsolete --settings=eco311.settings

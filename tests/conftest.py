@@ -141,6 +141,19 @@ def client_for(client, personas):
 
 
 @pytest.fixture(scope="session")
+def refused():
+    """Whether a page refused its visitor: a 403 for a signed-in user, the login page (and back)
+    for an anonymous one (web/views/errors.py)."""
+
+    def check(response) -> bool:
+        if response.wsgi_request.user.is_authenticated:
+            return response.status_code == 403
+        return response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    return check
+
+
+@pytest.fixture(scope="session")
 def factories():
     """tests/factories.py: single enterprises, returns and users, built with the models."""
     import importlib.util

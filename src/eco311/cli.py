@@ -91,18 +91,85 @@ def cmd_evaluate(args) -> int:
     from eco311.reports.build import build_report
     from eco311.reports.render import filename, render
 
-    plan = Plan.objects.filter(key=args.plan).first()
-    if plan is None:
-        return _fail(f"{args.plan}: no such plan")
-    try:
-        as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
-    except ValueError:
-        return _fail(f"--as-of {args.as_of}: expected a date such as 2025-06-30")
-    report = build_report(plan, as_of, args.lang)
+    if args.draft or args.issued:
+        # A stored report: a draft with its narrative, or an issued one from its snapshot.
+        from eco311.evaluation.issue import report_for
+        from eco311.evaluation.models import EvaluationDraft
+
+        stored = (
+            EvaluationDraft.objects.filter(pk=args.draft).first()
+            if args.draft
+            else EvaluationDraft.objects.filter(issue_number=args.issued).first()
+        )
+        if stored is None:
+            return _fail(f"{args.draft or args.issued}: no such evaluation report")
+        report = report_for(stored, args.lang)
+    else:
+        plan = Plan.objects.filter(key=args.plan).first()
+        if plan is None:
+            return _fail(f"{args.plan}: no such plan")
+        try:
+            as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+        except ValueError:
+            return _fail(f"--as-of {args.as_of}: expected a date such as 2025-06-30")
+        report = build_report(plan, as_of, args.lang)
     body = render(report, args.format)
     out = Path(args.output) if args.output else Path(filename(report, args.format))
     out.write_bytes(body)
     print(out)
+    return 0
+
+
+def _as_of_arg(raw: str | None):
+    """The --as-of date, or None for the default; a bad one says where, in both languages."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(
+            f"--as-of {raw}: 不是有效日期，应为 2025-06-30 这样的日期 / "
+            "not a valid date: expected a date such as 2025-06-30"
+        ) from None
+
+
+def cmd_remind(args) -> int:
+    """The reminders the schedule says are due: listed, and sent unless --dry-run."""
+    try:
+        as_of = _as_of_arg(args.as_of)
+    except ValueError as exc:
+        return _fail(str(exc))
+    _django()
+    from eco311.supervision import auto
+    from eco311.supervision.schedule import ScheduleError, load_schedule
+
+    try:
+        schedule = load_schedule(args.schedule) if args.schedule else load_schedule()
+    except ScheduleError as exc:
+        return _fail(str(exc))
+    result = auto.run(as_of, dry_run=args.dry_run, schedule=schedule)
+    rows = auto.as_rows(result.due)
+    if args.format == "json":
+        out = {"as_of": result.as_of.isoformat(), "dry_run": args.dry_run, "reminders": rows}
+        print(json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        for r in rows:
+            what = r["target"] and f"{r['plan']}/{r['target']}" or f"{r['enterprise']} {r['year']}"
+            party = f"{r['party']['kind']}:{r['party']['name'] or r['party']['id']}"
+            print(f"{what}\t{party}\t{r['level']}\t{r['rule']}\t{r['reason']['zh']}")
+        verb = "would send" if args.dry_run else "sent"
+        print(f"{len(rows)} reminders {verb} for {result.as_of.isoformat()}", file=sys.stderr)
+    return 0
+
+
+def cmd_digest(args) -> int:
+    """Send the daily e-mail digests now (and retry single mails that failed)."""
+    _django()
+    from eco311.supervision import delivery
+
+    sent = delivery.send_digests()
+    retried = delivery.retry_failed()
+    print(f"{sent} digests sent, {retried} failed mails sent again")
     return 0
 
 
@@ -139,7 +206,7 @@ def cmd_serve(args) -> int:
     if not args.no_worker:
         from eco311.core import jobs
 
-        jobs.start_thread()
+        jobs.start_thread(daily=args.daily_jobs)
     print(f"eco311 is serving on http://{args.host}:{args.port}/", flush=True)
     serve(application, host=args.host, port=args.port, threads=args.threads, _quiet=True)
     return 0
@@ -155,13 +222,16 @@ def cmd_worker(args) -> int:
     from eco311.core import jobs
 
     if args.once:
+        if args.daily:  # run from cron: the day's reminders and digests, then stop
+            jobs.enqueue_daily()
         while (job := jobs.run_next()) is not None:
             print(f"job {job.pk} {job.kind}: {job.status}", flush=True)
         return 0
     stop = threading.Event()
     print("eco311 worker: waiting for jobs (Ctrl+C stops)", flush=True)
     try:
-        jobs.work(stop, poll=args.poll)
+        # A worker process also enqueues the daily jobs: reminders, e-mail digests.
+        jobs.work(stop, poll=args.poll, daily=True)
     except KeyboardInterrupt:
         stop.set()
     return 0
@@ -380,6 +450,17 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_search_reindex(args) -> int:
+    """Rebuild the search index from the database: after a fixture load or a restore from an
+    older version; saves and imports keep it up to date by themselves."""
+    _django()
+    from eco311.search.index import reindex
+
+    written = reindex(args.kind)
+    print(", ".join(f"{kind}: {n}" for kind, n in written.items()))
+    return 0
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -444,6 +525,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.set_defaults(func=cmd_survey_import)
 
+    search = sub.add_parser("search", help="the search index").add_subparsers(
+        dest="search_command", required=True
+    )
+    p = search.add_parser("reindex", help="rebuild the search index (entries written or removed)")
+    p.add_argument("--kind", choices=["target", "enterprise", "report", "notice"])
+    p.set_defaults(func=cmd_search_reindex)
+
     p = sub.add_parser("demo-data", help="generate a synthetic enterprise population")
     p.add_argument("--enterprises", type=int, default=3700)
     p.add_argument("--years", default="2021-2025")
@@ -457,6 +545,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["pdf", "docx", "xlsx", "html"], default="pdf")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("-o", "--output")
+    p.add_argument("--draft", type=int, help="render the stored draft with this id")
+    p.add_argument("--issued", help="render the issued report with this number (its snapshot)")
     p.set_defaults(func=cmd_evaluate)
 
     for name, func, helptext in (
@@ -471,6 +561,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--no-worker",
             action="store_true",
             help="do not run background jobs in this process (run `eco311 worker` instead)",
+        )
+        p.add_argument(
+            "--daily-jobs",
+            action="store_true",
+            help="the worker thread also runs the daily jobs (reminders, e-mail digests), as "
+            "`eco311 worker` does",
         )
         if name == "demo":
             p.add_argument("--seed", type=int, default=1)
@@ -491,8 +587,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_setup)
 
+    p = sub.add_parser(
+        "remind", help="the reminders the schedule says are due (sent unless --dry-run)"
+    )
+    p.add_argument(
+        "--as-of", dest="as_of", help="the day (ISO date); default ECO311_AS_OF or today"
+    )
+    p.add_argument("--dry-run", action="store_true", help="list them, send and write nothing")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.add_argument("--schedule", help="another schedule file (default the shipped one)")
+    p.set_defaults(func=cmd_remind)
+
+    p = sub.add_parser("digest", help="send the daily e-mail digests now")
+    p.set_defaults(func=cmd_digest)
+
     p = sub.add_parser("worker", help="run background jobs (rankings, long reports)")
     p.add_argument("--once", action="store_true", help="run the queued jobs, then stop")
+    p.add_argument(
+        "--daily",
+        action="store_true",
+        help="with --once: first enqueue the daily jobs not yet run today (reminders, digests)",
+    )
     p.add_argument("--poll", type=float, default=1.0, help="seconds between looks at the queue")
     p.set_defaults(func=cmd_worker)
 

@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from eco311.accounts.models import Membership, Role
 from eco311.accounts.scopes import Actor
+from eco311.core.signals import rows_written
 from eco311.enterprises import kpis
 from eco311.enterprises.demo import load_population
 from eco311.enterprises.models import Enterprise
@@ -117,6 +118,47 @@ def _quarters(start: date, end: date):
         y, q = (y + 1, 1) if q == 4 else (y, q + 1)
 
 
+# Units the plan names collectively ("relevant units", "the cities"): nobody files as them.
+_COLLECTIVE_UNITS = ("relevant-units", "cities")
+
+
+def _filer(target: Target, cache: dict):
+    """The synthetic account that files a target's reports: the staff of its lead unit, else of
+    the city or park it is scoped to, else the plan owner's planning office. Never the
+    administrator who reviews them: a report is decided by someone other than its submitter
+    (four eyes, plans/workflow.py). Filers cannot log in (no usable password, inactive)."""
+    lead = next(
+        (
+            link.unit
+            for link in sorted(target.unit_links.all(), key=lambda x: (x.role != "lead", x.order))
+            if link.unit.key not in _COLLECTIVE_UNITS
+        ),
+        None,
+    )
+    if lead is not None:
+        key, spec = f"filer-{lead.key}"[:150], {"role": Role.DEPARTMENT, "unit": lead}
+        name = f"{lead.name_zh} 填报员（合成）"
+    elif target.scope.kind in ("city", "park", "cluster"):
+        area = target.scope
+        role = Role.CITY if area.kind == "city" else Role.PARK
+        key, spec = f"filer-{area.key}"[:150], {"role": role, "area": area}
+        name = f"{area.name_zh} 填报员（合成）"
+    else:
+        owner = Unit.objects.filter(key="ecology-environment").first()
+        key, spec = "filer-plan-office", {"role": Role.ADMIN, "unit": owner}
+        name = "省生态环境厅 规划处填报员（合成）"
+    if key not in cache:
+        user, created = get_user_model().objects.get_or_create(
+            username=key, defaults={"first_name": name, "is_active": False}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        Membership.objects.update_or_create(user=user, defaults=spec)
+        cache[key] = Actor.of(get_user_model().objects.get(pk=user.pk))
+    return cache[key]
+
+
 @transaction.atomic
 def synthetic_reports(seed: int = 1, end: date = DEMO_END) -> int:
     """Quarterly values along a random pace per target.
@@ -131,7 +173,14 @@ def synthetic_reports(seed: int = 1, end: date = DEMO_END) -> int:
     admin = Actor.of(admin_user)
     now = timezone.now()
     earlier, latest = [], []
-    for t in Target.objects.filter(is_active=True).select_related("plan").order_by("plan", "order"):
+    filers: dict = {}
+    targets = (
+        Target.objects.filter(is_active=True)
+        .select_related("plan", "scope")
+        .prefetch_related("unit_links__unit")
+        .order_by("plan", "order")
+    )
+    for t in targets:
         if not workflow.takes_reports(t):
             continue  # the enterprise survey feeds this target
         start = t.plan.period_start
@@ -154,7 +203,7 @@ def synthetic_reports(seed: int = 1, end: date = DEMO_END) -> int:
                         period_start=period_start,
                         period_end=period_end,
                         status=ProgressReport.Status.APPROVED,
-                        submitted_by=admin_user,
+                        submitted_by=_filer(t, filers).user,
                         reviewed_by=admin_user,
                         reviewed_at=now,
                         synthetic=True,
@@ -171,9 +220,10 @@ def synthetic_reports(seed: int = 1, end: date = DEMO_END) -> int:
         default_user=admin_user,
         default_change_reason="approved (synthetic demo data)",
     )
+    rows_written.send(ProgressReport, ids=None)  # bulk_create sends no post_save (search index)
     for t, y, q, payload in latest:
         report = workflow.submit(
-            admin,
+            _filer(t, filers),
             t,
             period_kind="quarter",
             year=y,
@@ -234,6 +284,14 @@ def setup_demo(seed: int = 1, password: str = "eco311-demo", enterprises: int = 
     kpis.recompute()
     synthetic_reports(seed)
     publish_demo_rankings()
+    from eco311.supervision.demo import setup_supervision_demo
+
+    # Assignments, contacts and reminders (提醒/催办/督办) for the supervision pages.
+    setup_supervision_demo(Actor.of)
+    from eco311.supervision.demo_notices import setup_notices_demo
+
+    # Notices (通知公告): a public announcement, one to every account, one to chosen cities.
+    setup_notices_demo(Actor.of)
     return logins
 
 

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "eco311.enterprises",
     "eco311.ranking",
     "eco311.supervision",
+    "eco311.search",
+    "eco311.evaluation",
     "eco311.reports",
     "eco311.web",
     "eco311.api",
@@ -230,6 +232,31 @@ LOGGING = {
 # The evaluation date pages use when none is asked for (ISO date); empty means today.
 DEFAULT_AS_OF = envstr("ECO311_AS_OF", "")
 
+# -- E-mail (supervision/delivery.py; docs/supervision.md) -----------------------------------
+# A demo or a developer's machine prints mails rather than trying an SMTP server that is not
+# there; a production server sends by SMTP unless told otherwise. pytest-django replaces the
+# backend by locmem in tests.
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "none": "django.core.mail.backends.dummy.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email_backend = envstr("ECO311_EMAIL_BACKEND").strip() or (
+    "console" if DEBUG or DEMO_MODE else "smtp"
+)
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = envstr("EMAIL_HOST")
+EMAIL_PORT = envint("EMAIL_PORT")
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL")
+ECO311_BASE_URL = envstr("ECO311_BASE_URL").rstrip("/")
+
 # -- Limits on what users send and what the public sees (issue 8, "hostile web") ----------------
 # Indicator values built from fewer enterprises than this are shown as "—" to the public, banks
 # and enterprises (they could disclose one firm's figures); officials in scope still see them.
@@ -237,6 +264,8 @@ ECO311_MIN_PUBLIC_ENTERPRISES = envint("ECO311_MIN_PUBLIC_ENTERPRISES")
 # The largest attachment to a progress report, in MB, and the longest note or comment, in
 # characters (what a form or the API accepts; longer input is refused with a message).
 ECO311_MAX_ATTACHMENT_MB = envint("ECO311_MAX_ATTACHMENT_MB")
+# The largest attachment to a notice (通知公告), in MB (supervision/notices.py).
+ECO311_NOTICE_ATTACHMENT_MB = envint("ECO311_NOTICE_ATTACHMENT_MB")
 ECO311_MAX_NOTE_CHARS = envint("ECO311_MAX_NOTE_CHARS")
 
 # -- Survey imports (issue 8, "hostile-import"; enterprises/survey/archive.py, importer.py) ------

@@ -9,10 +9,14 @@ from eco311.api.views import api
 from eco311.web.views import (
     enterprises,
     evaluation,
+    inbox,
     indicators,
+    notices,
     pages,
     rankings,
     returns,
+    search,
+    supervision,
     survey,
     targets,
 )
@@ -27,6 +31,31 @@ urlpatterns = [
         targets.submit_report,
         name="submit_report",
     ),
+    path(
+        "plans/<slug:plan_key>/targets/<str:target_key>/assign/",
+        supervision.assign_target,
+        name="assign_target",
+    ),
+    path(
+        "plans/<slug:plan_key>/targets/<str:target_key>/contact/",
+        supervision.set_contact,
+        name="set_contact",
+    ),
+    path("assignments/<int:assignment_id>/remove/", supervision.unassign, name="unassign"),
+    path("contacts/<int:contact_id>/remove/", supervision.remove_contact, name="remove_contact"),
+    path("reminders/", supervision.reminder_list, name="reminders"),
+    path("reminders/new/", supervision.reminder_new, name="reminder_new"),
+    path("reminders/<int:reminder_id>/", supervision.reminder_detail, name="reminder"),
+    path("reminders/<int:reminder_id>/ack/", supervision.reminder_ack, name="reminder_ack"),
+    path(
+        "reminders/<int:reminder_id>/answer/", supervision.reminder_answer, name="reminder_answer"
+    ),
+    path("reminders/<int:reminder_id>/close/", supervision.reminder_close, name="reminder_close"),
+    path(
+        "reminders/<int:reminder_id>/escalate/",
+        supervision.reminder_escalate,
+        name="reminder_escalate",
+    ),
     path("reports/<int:report_id>/review/", targets.review_report, name="review_report"),
     path(
         "reports/<int:report_id>/attachment/", targets.report_attachment, name="report_attachment"
@@ -35,6 +64,7 @@ urlpatterns = [
     path("areas/", pages.area_list, name="areas"),
     path("areas/<str:area_key>/", pages.area_detail, name="area"),
     path("warnings/", pages.warnings_page, name="warnings"),
+    path("search/", search.search, name="search"),
     # The HTML report is a self-contained document (saved and mailed as one file) with its own
     # <style>; it has no script, and script-src stays 'self'.
     path(
@@ -42,6 +72,37 @@ urlpatterns = [
         csp_update({"style-src": [UNSAFE_INLINE]})(evaluation.evaluation),
         name="evaluation",
     ),
+    path("evaluation/new/", evaluation.evaluation_new, name="evaluation_new"),
+    path("evaluation/<int:draft_id>/", evaluation.evaluation_draft, name="evaluation_draft"),
+    path(
+        "evaluation/<int:draft_id>/narrative/",
+        evaluation.evaluation_narrative,
+        name="evaluation_narrative",
+    ),
+    path(
+        "evaluation/<int:draft_id>/redraft/",
+        evaluation.evaluation_redraft,
+        name="evaluation_redraft",
+    ),
+    path(
+        "evaluation/<int:draft_id>/render/", evaluation.evaluation_render, name="evaluation_render"
+    ),
+    path(
+        "evaluation/<int:draft_id>/renders/",
+        evaluation.evaluation_renders,
+        name="evaluation_renders",
+    ),
+    path(
+        "evaluation/<int:draft_id>/files/<str:fmt>/<str:lang>/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(evaluation.evaluation_file),
+        name="evaluation_file",
+    ),
+    path(
+        "evaluation/<int:draft_id>/preview/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(evaluation.evaluation_preview),
+        name="evaluation_preview",
+    ),
+    path("evaluation/<int:draft_id>/issue/", evaluation.evaluation_issue, name="evaluation_issue"),
     path("survey/", survey.survey_home, name="survey"),
     path("survey/template.xlsx", survey.survey_template, name="survey_template"),
     path("survey/import/", survey.survey_import, name="survey_import"),
@@ -56,6 +117,18 @@ urlpatterns = [
     path("returns/mine/", returns.my_return, name="my_return"),
     path("returns/<str:uscc>/<int:year>/", returns.return_review, name="return_review"),
     path("returns/<str:uscc>/<int:year>/review/", returns.review_return, name="review_return"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("notices/", notices.notice_list, name="notices"),
+    path("notices/new/", notices.notice_new, name="notice_new"),
+    path("notices/<int:notice_id>/", notices.notice_detail, name="notice"),
+    path("notices/<int:notice_id>/edit/", notices.notice_edit, name="notice_edit"),
+    path("notices/<int:notice_id>/publish/", notices.notice_publish, name="notice_publish"),
+    path("notices/<int:notice_id>/withdraw/", notices.notice_withdraw, name="notice_withdraw"),
+    path(
+        "notices/<int:notice_id>/attachments/<int:attachment_id>/",
+        notices.notice_attachment,
+        name="notice_attachment",
+    ),
     path("enterprises/", enterprises.enterprise_list, name="enterprises"),
     path("enterprises/<str:uscc>/", enterprises.enterprise_detail, name="enterprise"),
     path("kpi/", indicators.kpi_list, name="kpis"),
@@ -97,3 +170,5 @@ urlpatterns = [
 
 # The 500 page shows the request id to quote (web/views/errors.py).
 handler500 = "eco311.web.views.errors.server_error"
+# An anonymous visitor of a private page is sent to the login page instead of a 403.
+handler403 = "eco311.web.views.errors.permission_denied"

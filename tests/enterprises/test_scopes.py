@@ -114,12 +114,12 @@ def test_without_an_enterprise_the_enterprise_persona_sees_none(client_for, pers
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_enterprise_list_shows_only_the_role_scope(
-    survey_population, client_for, personas, role
+    survey_population, client_for, personas, role, refused
 ):
     c = client_for(role)
     response = c.get("/enterprises/?page=1")
     if role not in SEES_ENTERPRISES:
-        assert response.status_code == 403
+        assert refused(response)
         return
     assert response.status_code == 200
     body = response.content.decode()
@@ -138,7 +138,7 @@ def test_the_enterprise_list_shows_only_the_role_scope(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_an_enterprise_profile_is_open_only_within_scope(
-    survey_population, client_for, personas, role, outside_jinan
+    survey_population, client_for, personas, role, outside_jinan, refused
 ):
     c = client_for(role)
     own = Enterprise.objects.filter(synthetic=True).order_by("uscc").first()
@@ -146,15 +146,14 @@ def test_an_enterprise_profile_is_open_only_within_scope(
     for e in {own, in_jinan, outside_jinan}:
         response = c.get(f"/enterprises/{e.uscc}/")
         if role not in SEES_ENTERPRISES:
-            assert response.status_code == 403
+            assert refused(response)
         elif e in expected_enterprises(role, personas):
             assert response.status_code == 200
             assert e.name in response.content.decode()
         else:
             assert response.status_code == 404, (role, e.uscc)
-    assert c.get("/enterprises/91370000XXXXXXXXXX/").status_code == (
-        403 if role not in SEES_ENTERPRISES else 404
-    )
+    unknown = c.get("/enterprises/91370000XXXXXXXXXX/")
+    assert refused(unknown) if role not in SEES_ENTERPRISES else unknown.status_code == 404
 
 
 # -- indicator pages ---------------------------------------------------------------------
@@ -162,7 +161,7 @@ def test_an_enterprise_profile_is_open_only_within_scope(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_indicator_values_are_public_but_the_drill_down_is_for_officials(
-    survey_population, client_for, personas, role
+    survey_population, client_for, personas, role, refused
 ):
     c = client_for(role)
     listing = c.get("/kpi/")
@@ -178,7 +177,7 @@ def test_indicator_values_are_public_but_the_drill_down_is_for_officials(
     assert ("/enterprises/9137" in body) is (role in OFFICIALS)
 
     export = c.get(f"/kpi/{INDICATOR}/enterprises.xlsx?scope=370000&year=2024")
-    assert export.status_code == (200 if role in OFFICIALS else 403)
+    assert export.status_code == 200 if role in OFFICIALS else refused(export)
     if role in OFFICIALS:
         rows = list(
             load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(values_only=True)
@@ -223,7 +222,7 @@ def rejected_batch(personas, settings, tmp_path):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_survey_home_is_public_and_the_import_is_for_the_administrator(
-    client_for, rejected_batch, role
+    client_for, rejected_batch, role, refused
 ):
     c = client_for(role)
     body = c.get("/survey/").content.decode()
@@ -233,9 +232,9 @@ def test_the_survey_home_is_public_and_the_import_is_for_the_administrator(
     assert c.get("/survey/template.xlsx").status_code == 200
 
     batch_page = c.get(f"/survey/import/{rejected_batch.pk}/")
-    assert batch_page.status_code == (200 if role in ("admin", "dept") else 403)
+    assert batch_page.status_code == 200 if role in ("admin", "dept") else refused(batch_page)
     marked = c.get(f"/survey/import/{rejected_batch.pk}/errors.xlsx")
-    assert marked.status_code == (200 if role == "admin" else 403)
+    assert marked.status_code == 200 if role == "admin" else refused(marked)
 
     before = rejected_batch.__class__.objects.count()
     posted = c.post("/survey/import/", {"year": 2024})

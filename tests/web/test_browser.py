@@ -239,6 +239,7 @@ def test_the_administrator_computes_and_publishes_a_top_100_that_the_public_sees
     assert page.locator("[data-testid=ranking-table] tbody tr").count() >= 100
     _shot(page, "ranking-draft")
 
+    page.check("[data-testid=publish-confirm]")
     page.click("[data-testid=publish]")
     page.wait_for_selector("[data-testid=ranking-version]")
     assert page.url == detail

@@ -137,9 +137,9 @@ def test_the_administrator_starts_a_run_and_sees_its_progress(client_for, survey
 
 
 @pytest.mark.parametrize("role", OTHERS)
-def test_the_others_cannot_start_a_run(client_for, survey_population, role):
+def test_the_others_cannot_start_a_run(client_for, survey_population, role, refused):
     response = client_for(role).post("/rankings/start/", {"year": 2024, "top_n": 50, "samples": 0})
-    assert response.status_code == 403
+    assert refused(response)
     assert not RankingList.objects.exists() and not Job.objects.exists()
 
 
@@ -234,10 +234,10 @@ def test_a_draft_is_for_its_reviewers_only(client_for, draft, role):
 
 
 @pytest.mark.parametrize("role", OTHERS)
-def test_only_the_administrator_publishes_or_discards(client_for, draft, role):
+def test_only_the_administrator_publishes_or_discards(client_for, draft, role, refused):
     client = client_for(role)
-    assert client.post(f"/rankings/{draft.pk}/publish/").status_code == 403
-    assert client.post(f"/rankings/{draft.pk}/discard/").status_code == 403
+    assert refused(client.post(f"/rankings/{draft.pk}/publish/"))
+    assert refused(client.post(f"/rankings/{draft.pk}/discard/"))
     draft.refresh_from_db()
     assert (draft.status, draft.version) == (RankingList.Status.DRAFT, None)
     if role in REVIEWERS:
@@ -262,9 +262,18 @@ def test_the_review_shows_what_the_run_found(client_for, draft):
     assert _rows(body)  # the table as it would be published
 
 
+def test_publishing_asks_for_a_confirmation(client_for, draft):
+    client = client_for("admin")
+    body = _body(client.get(f"/rankings/{draft.pk}/"))
+    assert 'data-testid="publish-confirm"' in body and "required" in body
+    response = client.post(f"/rankings/{draft.pk}/publish/", follow=True)
+    assert 'class="msg-error"' in _body(response)
+    assert RankingList.objects.get(pk=draft.pk).status == RankingList.Status.DRAFT
+
+
 def test_the_administrator_publishes_a_draft(client_for, draft):
     client = client_for("admin")
-    response = client.post(f"/rankings/{draft.pk}/publish/")
+    response = client.post(f"/rankings/{draft.pk}/publish/", {"confirm": "yes"})
     assert response.status_code == 302 and response.url == f"/rankings/{draft.pk}/"
     draft.refresh_from_db()
     assert (draft.status, draft.version) == (RankingList.Status.PUBLISHED, 1)
@@ -273,7 +282,7 @@ def test_the_administrator_publishes_a_draft(client_for, draft):
     assert 'data-testid="ranking-version">v1<' in body
     assert 'data-testid="publish"' not in body
 
-    again = client.post(f"/rankings/{draft.pk}/publish/", follow=True)
+    again = client.post(f"/rankings/{draft.pk}/publish/", {"confirm": "yes"}, follow=True)
     assert 'class="msg-error"' in _body(again)
     assert RankingList.objects.get(pk=draft.pk).version == 1
 
@@ -421,7 +430,8 @@ EXPECTED = {  # role -> entry -> status
     "park": {"own": None, "jinan": None, "elsewhere": 404, "park": 200},
     "enterprise": {"own": 200, "jinan": 404, "elsewhere": 404, "park": 404},
     "bank": {"own": 403, "jinan": 403, "elsewhere": 403, "park": 403},
-    "public": {"own": 403, "jinan": 403, "elsewhere": 403, "park": 403},
+    # The anonymous public is sent to the login page (web/views/errors.py).
+    "public": {"own": 302, "jinan": 302, "elsewhere": 302, "park": 302},
 }
 
 
@@ -439,7 +449,7 @@ def test_a_profile_is_for_officials_in_scope_and_the_enterprise_itself(
         url = f"/rankings/{published.pk}/enterprises/{entry.uscc}/"
         assert client.get(url).status_code == status, (role, which)
     unknown = f"/rankings/{published.pk}/enterprises/91370000XXXXXXXXXX/"
-    assert client.get(unknown).status_code == (403 if role in ("bank", "public") else 404)
+    assert client.get(unknown).status_code == {"bank": 403, "public": 302}.get(role, 404)
 
 
 def test_the_enterprise_user_sees_its_own_profile(client_for, published, personas):

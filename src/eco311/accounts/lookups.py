@@ -208,3 +208,105 @@ def get_entry_for_user(who, ranking, uscc: str):
     if entry is None or not a.can_see_ranking_entry(entry):
         raise Http404
     return entry
+
+
+# -- notices (通知公告) --------------------------------------------------------------------------
+
+
+def notices_for_user(who):
+    """The notices the user may open: what Actor.notices_q lets him read (published, not
+    withdrawn, addressed to him; public ones for the anonymous public), and for the plan owner
+    (Actor.can_publish_notices) every notice, drafts and withdrawn ones included."""
+    from eco311.supervision.models import Notice
+
+    a = _actor(who)
+    if a.can_publish_notices:
+        return Notice.objects.all()
+    # The recipients join can match one notice several times.
+    return Notice.objects.filter(pk__in=Notice.objects.filter(a.notices_q()).values("pk"))
+
+
+def get_notice_for_user(who, notice_id: int):
+    """A notice the user may read, or 404: a draft, a withdrawn notice or one addressed to
+    others answers like one that does not exist (the plan owner opens every notice)."""
+    notice = notices_for_user(who).select_related("published_by").filter(pk=notice_id).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def get_notice_attachment_for_user(who, notice_id: int, attachment_id: int):
+    """An attachment of a notice the user may read (get_notice_for_user), or 404."""
+    notice = get_notice_for_user(who, notice_id)
+    found = notice.attachments.filter(pk=attachment_id).first()
+    if found is None:
+        raise Http404
+    return notice, found
+
+
+# -- the supervision loop: reminders -----------------------------------------------------------
+
+
+def reminders_for_user(who):
+    """The reminders the user may list (/reminders/): those addressed to its party and, for the
+    plan owner and city bureaus, those sent on its side; 403 for a role that has none
+    (Actor.can_see_reminders)."""
+    from eco311.supervision.models import Reminder
+
+    a = _actor(who)
+    if not a.can_see_reminders:
+        raise PermissionDenied
+    return Reminder.objects.filter(a.reminders_q() | a.sent_reminders_q())
+
+
+def get_reminder_for_user(who, reminder_id: int):
+    """A reminder the user may see (Actor.can_see_reminder: the addressee, the sender's side),
+    or 404 like one that does not exist."""
+    from eco311.supervision.models import Reminder
+
+    reminder = (
+        Reminder.objects.select_related(
+            "target__plan", "target__scope", "unit", "area", "enterprise", "sent_by", "follows"
+        )
+        .filter(pk=reminder_id)
+        .first()
+    )
+    if reminder is None or not _actor(who).can_see_reminder(reminder):
+        raise Http404
+    return reminder
+
+
+def get_target_by_id_for_user(who, target_id):
+    """A target by its id (the reminder form's ?target=), with what the user may do with it,
+    as get_target_for_user; 404 for an unknown or malformed id."""
+    from eco311.plans.models import Target
+
+    if not str(target_id).isdigit():
+        raise Http404
+    found = Target.objects.filter(pk=int(target_id)).values_list("plan__key", "key").first()
+    if found is None:
+        raise Http404
+    return get_target_for_user(who, *found)
+
+
+# -- the evaluation report ---------------------------------------------------------------------
+
+
+def evaluations_for_user(who):
+    """The evaluation reports the user may open (Actor.evaluations_q), or 403 for a role that
+    reads none (Actor.can_read_evaluations)."""
+    from eco311.evaluation.models import EvaluationDraft
+
+    a = _actor(who)
+    if not a.can_read_evaluations:
+        raise PermissionDenied
+    return EvaluationDraft.objects.filter(a.evaluations_q()).select_related("plan", "issued_by")
+
+
+def get_evaluation_for_user(who, draft_id: int):
+    """One evaluation report: 403 for a role that reads none; 404 for a draft a department asks
+    for (drafts are the plan owner's), like one that does not exist."""
+    found = evaluations_for_user(who).filter(pk=draft_id).first()
+    if found is None:
+        raise Http404
+    return found

@@ -117,6 +117,12 @@ class Actor:
     def can_review(self, target) -> bool:
         return self.is_admin
 
+    def can_decide(self, report) -> bool:
+        """May approve or return this submission: a reviewer of its target who did not submit
+        it himself (four eyes; plans/workflow.py refuses it too)."""
+        own = self.user is not None and report.submitted_by_id == self.user.pk
+        return self.can_review(report.target) and not own
+
     @property
     def can_see_warnings(self) -> bool:
         return self.is_official
@@ -298,6 +304,24 @@ class Actor:
             return self.in_scope(target)
         return False
 
+    def can_set_contact_for(self, target, *, unit_id=None, area_id=None) -> bool:
+        """Whose contact person this actor names on ``target``: the administrator any party's;
+        a department only its own unit's; a city bureau or park committee only its own area's
+        (supervision/assign.py checks that the party answers for the target)."""
+        if not self.can_set_contacts(target):
+            return False
+        if self.is_admin:
+            return True
+        if self.role == Role.DEPARTMENT:
+            return area_id is None and unit_id is not None and unit_id == self.unit_id
+        return unit_id is None and area_id is not None and area_id == self.area_id
+
+    @property
+    def can_see_contacts(self) -> bool:
+        """Contact persons (name, post, phone, e-mail) are for signed-in officials: the public
+        sees which units answer for a target, not whom to call."""
+        return self.is_official
+
     def can_remind(self, target) -> bool:
         """The plan owner reminds on any target; a city bureau on the targets of its city (and
         of the clusters and parks in it). Departments, parks and others answer reminders."""
@@ -309,6 +333,28 @@ class Actor:
     def can_remind_returns(self) -> bool:
         """Reminding enterprises of their annual return: whoever reviews returns."""
         return self.can_review_returns
+
+    def can_remind_party(self, *, unit_id=None, area_id=None) -> bool:
+        """Whom this actor may remind (on a target it may remind on): the plan owner any unit or
+        area office; a city bureau the offices of the parks and clusters in its city, never
+        itself nor a provincial department (those answer to the plan owner)."""
+        if self.is_admin:
+            return True
+        if self.role == Role.CITY and self.area_id is not None:
+            return unit_id is None and area_id in self.area_ids and area_id != self.area_id
+        return False
+
+    @property
+    def sends_reminders(self) -> bool:
+        """Sends reminders at all: the plan owner, and a city bureau for its own scope. Lists of
+        the actor's own scope (the warnings page) offer "send a reminder" on every row."""
+        return self.is_admin or (self.role == Role.CITY and self.area_id is not None)
+
+    @property
+    def can_see_reminders(self) -> bool:
+        """Opens the reminders page: officials (what their party received; the plan owner and
+        city bureaus also what they sent) and enterprise users (annual-return reminders)."""
+        return self.is_official or (self.role == Role.ENTERPRISE and self.enterprise_id is not None)
 
     def reminders_q(self, prefix: str = "") -> Q:
         """A filter on reminders (or rows reached through ``prefix``) addressed to this actor:
@@ -356,6 +402,26 @@ class Actor:
         return self.is_addressee(reminder) and reminder.status != "closed"
 
     @property
+    def owes_reports(self) -> bool:
+        """Progress reports are owed by the departments, city bureaus and park committees that
+        answer for targets (the inbox lists what is due); the plan owner reviews them: he may
+        file one, but none is due from him."""
+        return self.role in (Role.DEPARTMENT, Role.CITY, Role.PARK)
+
+    def party_reports_q(self, prefix: str = "") -> Q:
+        """A filter on progress reports (or rows reached through ``prefix``) submitted by this
+        actor's party: any user of its department, city bureau or park committee (a colleague's
+        returned report is the party's to correct); for anyone else, by the user himself."""
+        by = f"{prefix}submitted_by__membership__"
+        if self.role == Role.DEPARTMENT and self.unit_id:
+            return Q(**{f"{by}role": self.role, f"{by}unit_id": self.unit_id})
+        if self.role in (Role.CITY, Role.PARK) and self.area_id:
+            return Q(**{f"{by}role": self.role, f"{by}area_id": self.area_id})
+        if self.user is not None:
+            return Q(**{f"{prefix}submitted_by": self.user})
+        return Q(pk__in=[])
+
+    @property
     def can_publish_notices(self) -> bool:
         """Notices (通知公告) go out under the plan owner's name: the administrator only."""
         return self.is_admin
@@ -379,6 +445,29 @@ class Actor:
         elif self.role == Role.ENTERPRISE and self.enterprise_id:
             mine |= Q(**{f"{r}enterprise_id": self.enterprise_id})
         return live & mine
+
+    # -- the evaluation report as an official document --------------------------------------
+
+    @property
+    def can_draft_evaluations(self) -> bool:
+        """The plan owner (the administrator, for the provincial Department of Ecology and
+        Environment) drafts, edits and issues the evaluation report under its own number."""
+        return self.is_admin
+
+    @property
+    def can_read_evaluations(self) -> bool:
+        """Issued evaluation reports are for the administrator and the provincial departments
+        (the responsible units the report judges); drafts are the plan owner's alone."""
+        return self.role in (Role.ADMIN, Role.DEPARTMENT)
+
+    def evaluations_q(self, prefix: str = "") -> Q:
+        """A filter on evaluation reports this actor may open: every draft and issued report for
+        the plan owner; the issued ones for the departments; none for anyone else."""
+        if self.can_draft_evaluations:
+            return Q()
+        if self.can_read_evaluations:
+            return Q(**{f"{prefix}issued_at__isnull": False})
+        return Q(pk__in=[])
 
     # -- accounts ----------------------------------------------------------------------------
 

@@ -16,10 +16,20 @@ from django.views.decorators.http import require_POST
 from eco311.accounts.forms import AccountForm
 from eco311.accounts.models import ApiToken, Membership, Role
 from eco311.accounts.scopes import actor
+from eco311.supervision import delivery
 
 
 @login_required
 def account(request):
+    """The user's own account; a POST sets how reminders and notices reach him by e-mail."""
+    mail_error = ""
+    if request.method == "POST":
+        choice = request.POST.get("mail", "")
+        if choice in delivery.MAIL_CHOICES:
+            delivery.set_mail_choice(request.user, choice)
+            messages.success(request, _("Your e-mail choice is saved."))
+            return redirect("account")
+        mail_error = _("Choose one of the three ways to receive e-mail.")
     tokens = request.user.tokens.filter(revoked=False).order_by("-created_on")
     return render(
         request,
@@ -28,7 +38,15 @@ def account(request):
             "tokens": tokens,
             "actor": actor(request),
             "new_token": request.session.pop("new_token", None),
+            "mail_choice": delivery.mail_choice(request.user),
+            "mail_choices": [
+                ("single", _("One e-mail for each reminder or notice")),
+                ("digest", _("One daily digest")),
+                ("off", _("No e-mail (the inbox only)")),
+            ],
+            "mail_error": mail_error,
         },
+        status=400 if mail_error else 200,
     )
 
 

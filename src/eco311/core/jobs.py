@@ -75,6 +75,44 @@ def handlers() -> dict[str, Handler]:
     return dict(_handlers)
 
 
+#: Kinds a worker enqueues once a day (register_daily), with the function giving their params.
+_daily: dict[str, Callable[[], dict]] = {}
+#: A worker looks whether a daily job is due at most this often (seconds).
+DAILY_CHECK_EVERY = 60.0
+
+
+def register_daily(kind: str, params_fn: Callable[[], dict] | None = None) -> None:
+    """Have workers enqueue a job of ``kind`` once a day (the schedule's reminders, the
+    e-mail digests): the first worker loop of a day that finds no job of that kind created
+    today (local time) enqueues one, with ``params_fn()`` as its params."""
+    _daily[kind] = params_fn or dict
+
+
+def daily_kinds() -> dict[str, Callable[[], dict]]:
+    handlers()  # the apps' jobs modules register their daily kinds when imported
+    return dict(_daily)
+
+
+def enqueue_daily(now=None) -> list[Job]:
+    """Enqueue each daily kind that has no job created today; returns the jobs created.
+
+    Workers check and enqueue one at a time (an IMMEDIATE transaction on SQLite, an advisory
+    lock on PostgreSQL), so several workers starting together enqueue each kind once.
+    """
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    created = []
+    for kind, params_fn in daily_kinds().items():
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"daily:{kind}"])
+            if Job.objects.filter(kind=kind, created_on__gte=start).exists():
+                continue
+            created.append(enqueue(kind, params_fn()))
+    return created
+
+
 def enqueue(kind: str, params: dict | None = None, *, user=None) -> Job:
     """Queue a job; a worker runs it. Refuses kinds without a handler."""
     if kind not in handlers():
@@ -215,18 +253,27 @@ def work(
     poll: float = 1.0,
     worker: str | None = None,
     own_connections: bool = True,
+    daily: bool = False,
 ) -> None:
     """Run queued jobs until ``stop`` is set; look for new ones every ``poll`` seconds.
 
     ``own_connections``: the loop owns this thread's database connections, renews broken or
     old ones between jobs and closes them at the end (a worker thread or process; not a test
     that runs the loop inside its own transaction).
+    ``daily``: also enqueue the daily kinds (register_daily) when their day's job is missing.
     """
     worker = worker or worker_name()
     fail_stale()
+    checked = None
     while not stop.is_set():
         if own_connections:
             close_old_connections()
+        if daily and (checked is None or time.monotonic() - checked >= DAILY_CHECK_EVERY):
+            checked = time.monotonic()
+            try:
+                enqueue_daily()
+            except Exception:  # as for claiming: the next check tries again
+                log.exception("job worker %s: could not enqueue the daily jobs", worker)
         try:
             job = run_next(worker)
         except Exception:  # a worker outlives a database that is briefly unavailable
@@ -238,11 +285,17 @@ def work(
         connections.close_all()  # this thread's connections
 
 
-def start_thread(*, poll: float = 1.0) -> tuple[threading.Thread, threading.Event]:
+def start_thread(
+    *, poll: float = 1.0, daily: bool = False
+) -> tuple[threading.Thread, threading.Event]:
     """A worker in a daemon thread of this process (what ``eco311 serve`` starts)."""
     stop = threading.Event()
     thread = threading.Thread(
-        target=work, args=(stop,), kwargs={"poll": poll}, name="eco311-jobs", daemon=True
+        target=work,
+        args=(stop,),
+        kwargs={"poll": poll, "daily": daily},
+        name="eco311-jobs",
+        daemon=True,
     )
     thread.start()
     return thread, stop

@@ -24,6 +24,7 @@ GROUPS = {
     "security": "Security (production)",
     "data": "Data and limits",
     "setup": "First install (`eco311 setup --no-input`)",
+    "mail": "E-mail (reminders, notices, daily digests; docs/supervision.md)",
 }
 
 SETTINGS: tuple[Setting, ...] = (
@@ -144,6 +145,12 @@ SETTINGS: tuple[Setting, ...] = (
         "data",
     ),
     Setting(
+        "ECO311_NOTICE_ATTACHMENT_MB",
+        "20",
+        "Largest attachment to a notice (通知公告), in MB.",
+        "data",
+    ),
+    Setting(
         "ECO311_MAX_NOTE_CHARS",
         "2000",
         "Longest note or comment a form or the API accepts, in characters.",
@@ -204,6 +211,34 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "That administrator's e-mail address (optional).",
         "setup",
+    ),
+    # -- e-mail (supervision/delivery.py) ---------------------------------------------------------
+    Setting(
+        "ECO311_EMAIL_BACKEND",
+        "",
+        "How mails leave: `smtp` (through `EMAIL_HOST`), `console` (printed on the server's "
+        "output), `file` (written under `ECO311_DATA_DIR/mail`), `none` (dropped), or a Django "
+        "backend's dotted path. Unset: `console` when `DEBUG` or `ECO311_DEMO` is on, else "
+        "`smtp`.",
+        "mail",
+    ),
+    Setting("EMAIL_HOST", "localhost", "The SMTP server.", "mail"),
+    Setting("EMAIL_PORT", "25", "Its port (587 with `EMAIL_USE_TLS`, 465 for SSL).", "mail"),
+    Setting("EMAIL_HOST_USER", "", "The SMTP login; unset: no authentication.", "mail"),
+    Setting("EMAIL_HOST_PASSWORD", "", "The SMTP password, kept secret.", "mail"),
+    Setting("EMAIL_USE_TLS", "false", "Use STARTTLS on the SMTP connection.", "mail"),
+    Setting(
+        "DEFAULT_FROM_EMAIL",
+        "eco311@localhost",
+        "The sender address of every mail, e.g. `eco311@sthj.shandong.gov.cn`.",
+        "mail",
+    ),
+    Setting(
+        "ECO311_BASE_URL",
+        "http://127.0.0.1:8000",
+        "The platform's public address, without a trailing slash: the links in mails point "
+        "under it (e.g. `https://eco311.sthj.shandong.gov.cn`).",
+        "mail",
     ),
 )
 

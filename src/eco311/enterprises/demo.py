@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from eco311.core.signals import rows_written
 from eco311.enterprises.models import (
     RETURN_FIELDS,
     AnnualReturn,
@@ -105,4 +106,5 @@ def load_population(spec: PopulationSpec) -> dict:
         default_user=user,
         default_change_reason="approved (synthetic demo data)",
     )
+    rows_written.send(Enterprise, ids=list(ids.values()))  # e.g. the search index
     return {"enterprises": len(enterprises), "returns": len(returns)}

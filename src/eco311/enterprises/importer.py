@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from eco311.core.signals import rows_written
 from eco311.enterprises import kpis
 from eco311.enterprises.models import (
     RETURN_FIELDS,
@@ -491,6 +492,7 @@ def _upsert_enterprises(w: _Writer, col: dict[str, list], year: int) -> tuple[di
         w.update(Enterprise, (*_ENTERPRISE_VALUES, "modified_on", "modified_by_id"), changed)
         w.copy_history(Enterprise, "~", pks=[row[-1] for row in changed])
         FormerName.objects.bulk_create(renamed)
+    rows_written.send(Enterprise, ids=[ids[r[0]] for r in new] + [r[-1] for r in changed])
     return ids, existed
 
 

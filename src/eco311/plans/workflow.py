@@ -166,6 +166,7 @@ def approve(actor, report: ProgressReport, comment: str = "") -> ProgressReport:
     report = _locked(report)
     if report.status != ProgressReport.Status.SUBMITTED:
         raise _not_pending(report, _("Only a submitted report can be approved."))
+    _four_eyes(actor, report)
     earlier = ProgressReport.objects.filter(
         target=report.target,
         period_start=report.period_start,
@@ -187,6 +188,7 @@ def return_report(actor, report: ProgressReport, comment: str) -> ProgressReport
     report = _locked(report)
     if report.status != ProgressReport.Status.SUBMITTED:
         raise _not_pending(report, _("Only a submitted report can be returned."))
+    _four_eyes(actor, report)
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the report is returned.")})
     return _decide(actor, report, ProgressReport.Status.RETURNED, comment, "returned")
@@ -214,6 +216,15 @@ def _not_pending(report: ProgressReport, otherwise: str) -> ValidationError:
             code="already_decided",
         )
     return ValidationError(otherwise)
+
+
+def _four_eyes(actor, report: ProgressReport) -> None:
+    """Nobody decides on his own submission: another reviewer approves or returns it."""
+    user = getattr(actor, "user", None)
+    if user is not None and report.submitted_by_id == user.pk:
+        raise ValidationError(
+            _("You submitted this report yourself: another reviewer must decide on it.")
+        )
 
 
 def _decide(actor, report: ProgressReport, status: str, comment: str, reason: str):

@@ -16,7 +16,9 @@ from .document import STATUS_ORDER, EvaluationReport, GroupRow
 from .i18n import (
     as_of_line,
     display_width,
+    doc_labels,
     generated_line,
+    kpi_heading,
     labels,
     local_datetime,
     measure_label,
@@ -347,6 +349,73 @@ class Builder:
             ws.write_string(1, 0, L["no_warnings"], fmt.muted)
         ws.freeze_panes(1, 0)
 
+    def document_sheets(self) -> None:
+        """The official document's sections: by city, the KPIs (numbers as numbers, the unit
+        in its own column), the Top-100 summary and the narrative."""
+        ex, lang, fmt = self.report.extras, self.report.lang, self.fmt
+        d = doc_labels(lang)
+        if ex.by_city:
+            self.groups(d["by_city"], d["city"], ex.by_city, with_total=False)
+        ws = self.sheet(d["kpis_sheet"], header_rows=True)
+        ws.write_string(0, 5, kpi_heading(ex.kpi_year, lang), fmt.bold)
+        self.header(
+            ws, 0, [d["indicator"], d["value"], d["unit"], d["n_enterprises"]], [56, 14, 16, 12]
+        )
+        num = self.wb.add_format({"font_name": SANS, "font_size": 10, "num_format": "#,##0.00"})
+        r = 0
+        for r, k in enumerate(ex.kpis, start=1):
+            ws.write_string(r, 0, k.label, fmt.text)
+            if k.number is None:
+                ws.write_string(r, 1, k.value, fmt.plain)
+            else:
+                ws.write_number(r, 1, k.number, num)
+            ws.write_string(r, 2, k.unit, fmt.plain)
+            if k.n_enterprises is None or k.withheld:
+                ws.write_string(r, 3, "—", fmt.plain)
+            else:
+                ws.write_number(r, 3, k.n_enterprises, fmt.int)
+        ws.write_string(r + 2, 0, ex.kpi_source or d["no_kpis"], fmt.muted)
+        ws = self.sheet(d["ranking"], header_rows=True)
+        self.header(ws, 0, [d["rank"], d["enterprise"], d["city"], d["score"]], [8, 50, 14, 12])
+        if ex.ranking is None:
+            ws.write_string(1, 0, d["no_ranking"], fmt.muted)
+        else:
+            score = self.wb.add_format({"font_name": SANS, "font_size": 10, "num_format": "0.0"})
+            for r, e in enumerate(ex.ranking.top, start=1):
+                ws.write_number(r, 0, e.rank, fmt.int)
+                ws.write_string(r, 1, e.name, fmt.text)
+                ws.write_string(r, 2, e.city, fmt.plain)
+                try:
+                    ws.write_number(r, 3, float(e.score), score)
+                except ValueError:
+                    ws.write_string(r, 3, e.score, fmt.plain)
+            r = len(ex.ranking.top) + 2
+            ws.write_string(r, 0, d["ranking_by_city"], fmt.subtitle)
+            for i, (city, n) in enumerate(ex.ranking.by_city, start=r + 1):
+                ws.write_string(i, 1, city, fmt.plain)
+                ws.write_number(i, 2, n, fmt.int)
+            ws.write_string(r + len(ex.ranking.by_city) + 2, 0, ex.ranking.source, fmt.muted)
+        if ex.narrative is None:
+            return
+        ws = self.sheet(d["narrative"])
+        ws.set_column(0, 0, 16)
+        ws.set_column(1, 1, 100)
+        r = 0
+        if ex.issue_number:
+            ws.write_string(r, 0, d["issue_number"], fmt.header)
+            ws.write_string(r, 1, ex.issue_number, fmt.bold)
+            r += 2
+        for name in ("foreword", "judgement", "problems", "next_steps"):
+            paragraphs = ex.narrative.paragraphs(name)
+            if not paragraphs:
+                continue
+            ws.write_string(r, 0, d[name], fmt.subtitle)
+            for text in paragraphs:
+                ws.write_string(r, 1, text, fmt.text)
+                ws.set_row(r, 16 * math.ceil(display_width(text) / 95) + 2)
+                r += 1
+            r += 1
+
     def about(self) -> None:
         L, fmt, report = self.L, self.fmt, self.report
         ws = self.sheet(L["sheet_about"])
@@ -389,6 +458,8 @@ class Builder:
         self.summary()
         self.groups(L["sheet_sections"], L["section"], report.by_section, with_total=True)
         self.groups(L["sheet_units"], L["unit"], report.by_unit, with_total=False)
+        if report.extras is not None:
+            self.document_sheets()
         self.targets()
         self.warnings()
         self.about()

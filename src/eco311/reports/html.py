@@ -15,14 +15,17 @@ from .i18n import (
     as_of_line,
     deadline_display,
     display_width,
+    doc_labels,
     format_date,
     format_datetime,
     format_share,
     generated_line,
+    kpi_heading,
     labels,
     measure_label,
     method_paragraphs,
     page_template,
+    ranking_line,
     status_label,
     summary_paragraphs,
     warning_label,
@@ -265,5 +268,41 @@ def context(report: EvaluationReport) -> dict:
     }
 
 
+def document_context(report: EvaluationReport) -> dict:
+    """The official document's sections (narrative, cities, KPIs, Top-100, issue number); empty
+    for the tables report."""
+    ex = report.extras
+    if ex is None:
+        return {"doc": None}
+    n = ex.narrative
+    return {
+        "doc": {
+            "D": doc_labels(report.lang),
+            "narrative": None
+            if n is None
+            else {
+                name: n.paragraphs(name)
+                for name in ("foreword", "judgement", "problems", "next_steps")
+            },
+            "cities": group_rows(ex.by_city),
+            "by_city_source": ex.by_city_source,
+            "by_unit_source": ex.by_unit_source,
+            "kpis": ex.kpis,
+            "kpi_year": ex.kpi_year,
+            "kpi_heading": kpi_heading(ex.kpi_year, report.lang),
+            "kpi_source": ex.kpi_source,
+            "ranking": ex.ranking,
+            "ranking_line": ranking_line(ex.ranking, report.lang) if ex.ranking else "",
+            "issue_number": ex.issue_number,
+            "issued_on": format_date(ex.issued_on, report.lang) if ex.issued_on else "",
+            "issuer": ex.issuer,
+            "is_draft": not ex.issue_number and n is not None,
+            "sep": "：" if report.lang == "zh" else ": ",
+        }
+    }
+
+
 def render_html(report: EvaluationReport) -> str:
-    return render_to_string("reports/evaluation.html", context(report))
+    return render_to_string(
+        "reports/evaluation.html", {**context(report), **document_context(report)}
+    )

@@ -239,3 +239,68 @@ def method_paragraphs(report: EvaluationReport) -> list[str]:
         ),
     ]
     return paragraphs
+
+
+#: Headings of the official document's own sections, in the document's language. Kept here
+#: with both languages rather than in the UI catalogue: an issued report is a document in its
+#: own language, and its wording must not change with a later catalogue edit.
+DOC_LABELS = {
+    "foreword": ("前言", "Foreword"),
+    "judgement": ("总体评价", "Overall judgement"),
+    "by_city": ("各市进展情况", "Progress by city"),
+    "city": ("城市", "City"),
+    "kpis": ("生态环保产业主要指标", "Key indicators of the industry"),
+    "indicator": ("指标", "Indicator"),
+    "value": ("数值", "Value"),
+    "unit": ("单位", "Unit"),
+    "n_enterprises": ("企业数", "Enterprises"),
+    "ranking": ("生态环保产业百强企业", "The Top-100 enterprises"),
+    "rank": ("名次", "Rank"),
+    "enterprise": ("企业", "Enterprise"),
+    "score": ("综合得分", "Score"),
+    "ranking_by_city": ("入选企业分布（按城市）", "Listed enterprises by city"),
+    "top_ten": ("前十名", "The top ten"),
+    "no_ranking": (
+        "截至评估日尚无已发布的百强榜单。",
+        "No Top-100 list was published by the evaluation date.",
+    ),
+    "no_kpis": (
+        "截至评估日尚无已审核的企业年报数据。",
+        "No approved annual returns by the evaluation date.",
+    ),
+    "problems": ("存在问题", "Problems"),
+    "next_steps": ("下一步工作", "Next steps"),
+    "issue_number": ("文号", "Number"),
+    "issued_on": ("印发日期", "Issued on"),
+    "issuer": ("印发单位", "Issued by"),
+    "draft_mark": ("征求意见稿（未印发）", "DRAFT — not issued"),
+    "count": ("数量", "Count"),
+    "narrative": ("评估意见", "Narrative"),
+    "kpis_sheet": ("主要指标", "Indicators"),
+}
+
+
+def doc_label(key: str, lang: str) -> str:
+    zh, en = DOC_LABELS[key]
+    return zh if lang == "zh" else en
+
+
+def doc_labels(lang: str) -> dict[str, str]:
+    return {k: doc_label(k, lang) for k in DOC_LABELS}
+
+
+def ranking_line(ranking, lang: str) -> str:
+    """ "2024年度百强榜单（第1版）共100家企业" / "The 2024 list (version 1): 100 enterprises"."""
+    if lang == "zh":
+        return f"{ranking.year}年度百强榜单（第{ranking.version}版）共入选{ranking.count}家企业。"
+    return f"The {ranking.year} list (version {ranking.version}) has {ranking.count} enterprises."
+
+
+def kpi_heading(year: int | None, lang: str) -> str:
+    if year is None:
+        return doc_label("kpis", lang)
+    return (
+        f"{doc_label('kpis', lang)}（{year}年）"
+        if lang == "zh"
+        else f"{doc_label('kpis', lang)} ({year})"
+    )

@@ -492,3 +492,104 @@ def _warning(row: TargetRow, as_of: date, zh: bool, rng: random.Random) -> Warni
 
 
 __all__ = ["STATUS_ORDER", "sample_report"]
+
+
+DOC_CITIES = (
+    ("370100", "济南市", "Jinan"),
+    ("370200", "青岛市", "Qingdao"),
+    ("370300", "淄博市", "Zibo"),
+    ("370600", "烟台市", "Yantai"),
+    ("370700", "潍坊市", "Weifang"),
+)
+
+
+def sample_document(
+    lang: str = "zh", n_targets: int = 30, seed: int = 1, issue_number: str = ""
+) -> EvaluationReport:
+    """The sample report with the official document's sections: cities, KPIs, a Top-100
+    summary and a narrative (short texts written here; evaluation/narrative.py drafts the real
+    ones from the database). Optionally issued under ``issue_number``."""
+    from .document import Extras, KpiRow, Narrative, RankingRow, RankingSummary
+
+    report = sample_report(lang, n_targets=n_targets, seed=seed)
+    rng = random.Random(seed)
+    zh = lang == "zh"
+    by_city = []
+    for code, name_zh, name_en in DOC_CITIES:
+        statuses = [rng.choice(STATUS_ORDER) for _ in range(rng.randint(3, 9))]
+        by_city.append(
+            GroupRow(code, name_zh if zh else name_en, StatusCounts.from_statuses(statuses))
+        )
+    kpis = [
+        KpiRow(
+            "enterprises",
+            "环保企业数量" if zh else "Environmental enterprises",
+            "3,712",
+            "家" if zh else "",
+            3712,
+            number=3712.0,
+        ),
+        KpiRow(
+            "revenue",
+            "环保业务营业收入" if zh else "Environmental revenue",
+            "5,911.20",
+            "亿元" if zh else "100 million yuan",
+            3712,
+            number=5911.2,
+        ),
+        KpiRow(
+            "chain_leaders",
+            "“链主”企业数量" if zh else "Chain-leader enterprises",
+            "—",
+            "家" if zh else "",
+            2,
+            withheld=True,
+        ),
+    ]
+    top = [
+        RankingRow(
+            i,
+            f"山东示例环保科技有限公司{i}" if zh else f"Example Environmental Co. {i}",
+            DOC_CITIES[i % len(DOC_CITIES)][1 if zh else 2],
+            f"{90 - i * 1.7:.1f}",
+        )
+        for i in range(1, 11)
+    ]
+    c = report.summary.counts
+    good = c["achieved"] + c["on_track"]
+    lagging = [t for t in report.targets if t.status in ("overdue", "off_track", "at_risk")]
+    narrative = Narrative(
+        judgement=(
+            f"截至{report.as_of.year}年{report.as_of.month}月{report.as_of.day}日，纳入评估的"
+            f"{report.summary.total}项目标中，已完成或进展顺利{good}项。"
+            if zh
+            else f"{good} of {report.summary.total} targets are achieved or on track."
+        ),
+        problems="\n\n".join(
+            (f"{t.key}“{t.text}”进度滞后。" if zh else f"{t.key} “{t.text}” lags.")
+            for t in lagging[:5]
+        ),
+        next_steps=(
+            "各责任单位按月报送进展。" if zh else "Every responsible unit reports monthly."
+        ),
+    )
+    report.extras = Extras(
+        by_city=by_city,
+        kpis=kpis,
+        kpi_year=report.as_of.year - 1,
+        kpi_source="来源：示例企业年报。" if zh else "Source: sample annual returns.",
+        ranking=RankingSummary(
+            year=report.as_of.year - 1,
+            version=1,
+            published_on=date(report.as_of.year, 3, 1),
+            count=100,
+            top=top,
+            by_city=[(c[1 if zh else 2], 20) for c in DOC_CITIES],
+            source="来源：示例百强榜单。" if zh else "Source: a sample list.",
+        ),
+        narrative=narrative,
+        issue_number=issue_number,
+        issued_on=report.as_of + timedelta(days=30) if issue_number else None,
+        issuer="山东省生态环境厅" if zh else "Department of Ecology and Environment of Shandong",
+    )
+    return report

@@ -23,14 +23,18 @@ from .i18n import (
     _,
     as_of_line,
     deadline_display,
+    doc_label,
+    doc_labels,
     format_date,
     format_datetime,
     format_share,
     generated_line,
+    kpi_heading,
     labels,
     measure_label,
     method_paragraphs,
     page_template,
+    ranking_line,
     status_label,
     summary_paragraphs,
     warning_label,
@@ -325,18 +329,106 @@ class Builder:
             shd.set(qn("w:val"), "clear")
             shd.set(qn("w:fill"), SYNTHETIC_FILL.lstrip("#"))
             ppr.append(shd)
+        ex = report.extras
+        if ex is not None and ex.narrative is not None and not ex.issue_number:
+            p = self.paragraph(
+                doc_label("draft_mark", self.lang),
+                size=11,
+                bold=True,
+                colour=SYNTHETIC_INK,
+                sans=True,
+            )
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if ex is not None and ex.issue_number:
+            p = self.paragraph(ex.issue_number, size=12, sans=True)
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         self.doc.add_paragraph(report.plan_title, style="Title")
         self.doc.add_paragraph(L["report"], style="Subtitle")
         self.paragraph(as_of_line(report), size=9.5, colour=MUTED, sans=True)
-        self.paragraph(generated_line(report), size=9.5, colour=MUTED, sans=True)
+        if ex is not None and ex.issue_number:
+            sep = "：" if self.lang == "zh" else ": "
+            for key, value in (
+                ("issuer", ex.issuer),
+                ("issued_on", format_date(ex.issued_on, self.lang)),
+            ):
+                self.paragraph(
+                    f"{doc_label(key, self.lang)}{sep}{value}", size=9.5, colour=MUTED, sans=True
+                )
+        else:
+            self.paragraph(generated_line(report), size=9.5, colour=MUTED, sans=True)
 
-    def summary(self) -> None:
-        L = self.L
-        self.doc.add_heading(L["summary"], level=1)
-        for text in summary_paragraphs(self.report):
+    def prose(self, heading: str, paragraphs: list[str]) -> None:
+        """A heading and paragraphs of the narrative (editable text, Normal style)."""
+        self.doc.add_heading(heading, level=1)
+        for text in paragraphs:
             p = self.paragraph(text)
             if self.lang == "zh":
                 p.paragraph_format.first_line_indent = Pt(21)
+
+    def source(self, text: str) -> None:
+        if text:
+            self.paragraph(text, size=8, colour=MUTED, sans=True)
+
+    def kpis(self) -> None:
+        ex, lang = self.report.extras, self.lang
+        heading = kpi_heading(ex.kpi_year, lang)
+        self.doc.add_heading(heading, level=1)
+        if not ex.kpis:
+            self.paragraph(doc_label("no_kpis", lang))
+            return
+        d = doc_labels(lang)
+        table = self.table(
+            [d["indicator"], d["value"], d["unit"], d["n_enterprises"]],
+            [6, 1.6, 1.2, 1.3],
+            numeric={1, 3},
+        )
+        right = WD_ALIGN_PARAGRAPH.RIGHT
+        for k in ex.kpis:
+            cells = self.add_row(table)
+            self.cell_text(cells[0], k.label)
+            self.cell_text(cells[1], k.value, align=right)
+            self.cell_text(cells[2], k.unit)
+            n = "—" if k.withheld or k.n_enterprises is None else str(k.n_enterprises)
+            self.cell_text(cells[3], n, align=right)
+        self.source(ex.kpi_source)
+
+    def ranking(self) -> None:
+        ex, lang = self.report.extras, self.lang
+        d = doc_labels(lang)
+        self.doc.add_heading(d["ranking"], level=1)
+        r = ex.ranking
+        if r is None:
+            self.paragraph(d["no_ranking"])
+            return
+        self.paragraph(ranking_line(r, lang))
+        self.doc.add_heading(d["top_ten"], level=2)
+        right = WD_ALIGN_PARAGRAPH.RIGHT
+        table = self.table(
+            [d["rank"], d["enterprise"], d["city"], d["score"]], [1, 6, 2, 1.4], numeric={0, 3}
+        )
+        for e in r.top:
+            cells = self.add_row(table)
+            self.cell_text(cells[0], str(e.rank), align=right)
+            self.cell_text(cells[1], e.name)
+            self.cell_text(cells[2], e.city)
+            self.cell_text(cells[3], e.score, align=right)
+        self.doc.add_heading(d["ranking_by_city"], level=2)
+        table = self.table([d["city"], d["count"]], [3, 1], numeric={1})
+        for city, n in r.by_city:
+            cells = self.add_row(table)
+            self.cell_text(cells[0], city)
+            self.cell_text(cells[1], str(n), align=right)
+        self.source(r.source)
+
+    def summary(self) -> None:
+        L = self.L
+        ex = self.report.extras
+        if ex is not None and ex.narrative is not None:
+            if ex.narrative.foreword:
+                self.prose(doc_label("foreword", self.lang), ex.narrative.paragraphs("foreword"))
+            self.prose(doc_label("judgement", self.lang), ex.narrative.paragraphs("judgement"))
+        else:
+            self.prose(L["summary"], summary_paragraphs(self.report))
         self.picture(
             charts.to_png(charts.status_figure(self.report.summary, L["count_axis"])), Cm(15.5)
         )
@@ -450,7 +542,17 @@ class Builder:
             if self.lang == "zh":
                 p.paragraph_format.first_line_indent = Pt(21)
         table = self.table([L["plan"], report.plan_title], [1, 3.5], repeat=False)
+        ex = report.extras
+        issued = (
+            (
+                (doc_label("issue_number", self.lang), ex.issue_number),
+                (doc_label("issued_on", self.lang), format_date(ex.issued_on, self.lang)),
+            )
+            if ex is not None and ex.issue_number
+            else ()
+        )
         facts = (
+            *issued,
             (L["plan_key"], report.plan_key),
             (L["as_of"], format_date(report.as_of, self.lang)),
             (L["generated"], format_datetime(report.generated_at, self.lang)),
@@ -476,6 +578,26 @@ class Builder:
         )
         self.groups(L["by_section"], L["section"], report.by_section, with_total=True, chart=chart)
         self.groups(L["by_unit"], L["unit"], report.by_unit, with_total=False)
+        ex = report.extras
+        if ex is not None:
+            self.source(ex.by_unit_source)
+            if ex.by_city:
+                self.groups(
+                    doc_label("by_city", self.lang),
+                    doc_label("city", self.lang),
+                    ex.by_city,
+                    with_total=False,
+                )
+                self.source(ex.by_city_source)
+            self.doc.add_page_break()
+            self.kpis()
+            self.ranking()
+            if ex.narrative is not None:
+                self.doc.add_page_break()
+                self.prose(doc_label("problems", self.lang), ex.narrative.paragraphs("problems"))
+                self.prose(
+                    doc_label("next_steps", self.lang), ex.narrative.paragraphs("next_steps")
+                )
         self.targets()
         self.warnings()
         self.method()

@@ -72,9 +72,7 @@ class Contact(Audited):
     """The contact person (联系人) of one responsible party for a target: a unit (a provincial
     department) or an area's own office (a city bureau, a park committee)."""
 
-    target = models.ForeignKey(
-        "plans.Target", on_delete=models.CASCADE, related_name="contacts"
-    )
+    target = models.ForeignKey("plans.Target", on_delete=models.CASCADE, related_name="contacts")
     unit = models.ForeignKey("plans.Unit", null=True, blank=True, on_delete=models.PROTECT)
     area = models.ForeignKey("geo.Area", null=True, blank=True, on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=100)
@@ -226,6 +224,9 @@ class Delivery(models.Model):
         ordering = ["-created_on", "-id"]
         indexes = [models.Index(fields=["channel", "sent_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.channel} {self.user_id} {self.reminder_id or self.notice_id}"
+
 
 class Preference(models.Model):
     """How a user wants to be told: each item by e-mail as it comes, or one daily digest."""
@@ -233,8 +234,13 @@ class Preference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervision_preference"
     )
-    email_digest = models.BooleanField(_("one daily digest instead of single e-mails"), default=False)
+    email_digest = models.BooleanField(
+        _("one daily digest instead of single e-mails"), default=False
+    )
     email_off = models.BooleanField(_("no e-mail (the inbox only)"), default=False)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} digest={self.email_digest} off={self.email_off}"
 
 
 def notice_attachment_path(instance, filename: str) -> str:
@@ -290,6 +296,9 @@ class NoticeAudience(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.notice_id} → {self.unit_id or self.area_id or self.enterprise_id}"
+
 
 class NoticeAttachment(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")
@@ -297,6 +306,9 @@ class NoticeAttachment(models.Model):
     name = models.CharField(max_length=200)
     size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class NoticeReceipt(models.Model):
@@ -310,3 +322,6 @@ class NoticeReceipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notice", "user"], name="notice_receipt_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} read by {self.user_id}"

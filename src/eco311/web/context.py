@@ -15,5 +15,32 @@ def platform(request):
         "my_return": a.can_file_returns,
         "returns_queue": a.can_review_returns,
         "accounts": a.can_manage_accounts,
+        # Everyone reads notices (the public its public ones); the inbox is a signed-in user's.
+        "notices": True,
+        "inbox": a.user is not None,
+        "reminders": a.can_see_reminders,
+        # Rows of the actor's own scope (the warnings page) offer "send a reminder".
+        "send_reminder": a.sends_reminders,
     }
-    return {"DEMO_MODE": settings.DEMO_MODE, "LANGUAGES": settings.LANGUAGES, "nav": nav}
+    return {
+        "DEMO_MODE": settings.DEMO_MODE,
+        "LANGUAGES": settings.LANGUAGES,
+        "nav": nav,
+        "inbox_count": _inbox_count(request, a),
+    }
+
+
+def _inbox_count(request, a):
+    """The header's to-do badge: computed once per page, when the header shows it (a callable:
+    the template calls it), and only for a signed-in user (a handful of COUNT queries)."""
+    cache = {}
+
+    def count():
+        if "n" not in cache:
+            from eco311.plans.display import as_of_from
+            from eco311.supervision.inbox import count_for
+
+            cache["n"] = count_for(a, as_of_from(request)) if a.user is not None else 0
+        return cache["n"]
+
+    return count

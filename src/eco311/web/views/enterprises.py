@@ -3,11 +3,13 @@
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from eco311.accounts.lookups import enterprises_for_user, get_enterprise_for_user
 from eco311.accounts.scopes import actor
 from eco311.enterprises import directory
 from eco311.geo.models import county_of
+from eco311.web.tables import Column, export_query, wants_xlsx, xlsx_response
 
 
 def enterprise_list(request):
@@ -17,6 +19,8 @@ def enterprise_list(request):
     scoped = enterprises_for_user(a)
     filters = directory.Filters.from_query(request.GET)
     found = directory.search(scoped, filters)
+    if wants_xlsx(request):
+        return _directory_xlsx(request, directory.for_listing(found))
     page = Paginator(directory.for_listing(found), directory.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -29,8 +33,33 @@ def enterprise_list(request):
         "total": scoped.count(),
         "choices": directory.filter_choices(scoped),
         "sees_all": a.sees_all_enterprises,
+        "export_query": export_query(request),
     }
     return render(request, "web/enterprise_list.html", context)
+
+
+def _directory_xlsx(request, listing):
+    """The directory as Excel: every enterprise in the user's scope the filters keep."""
+    columns = [
+        Column(_("Enterprise"), lambda e: e.name),
+        Column(_("Unified social credit code"), lambda e: e.uscc),
+        Column(_("City"), lambda e: e.city.short_name if e.city else ""),
+        Column(_("Park"), lambda e: e.park.short_name if e.park else ""),
+        Column(_("Segment"), lambda e: e.get_segment_display()),
+        Column(_("Industry code"), lambda e: e.industry.code if e.industry else ""),
+        Column(_("Industry"), lambda e: e.industry.name if e.industry else ""),
+        Column(
+            _("Tags held"), lambda e: "、".join(str(t.get_kind_display()) for t in e.active_tags)
+        ),
+        Column(_("Latest return"), lambda e: e.latest_year, kind="int"),
+    ]
+    return xlsx_response(
+        request,
+        title=_("Enterprise directory"),
+        columns=columns,
+        rows=listing,
+        filename="enterprises.xlsx",
+    )
 
 
 def enterprise_detail(request, uscc):

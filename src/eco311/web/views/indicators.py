@@ -6,11 +6,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from eco311.accounts.lookups import enterprises_for_user
 from eco311.accounts.scopes import actor
 from eco311.enterprises import kpi_data, kpis
+from eco311.enterprises.models import IndicatorValue
 from eco311.plans import display
+from eco311.web import tables
+from eco311.web.tables import Column, export_query, wants_xlsx
 from eco311.web.views.survey import xlsx_response
 
 DRILL_PAGE = 50
@@ -20,14 +24,85 @@ def kpi_list(request):
     """Every indicator for a year (default: the latest with approved returns), province-wide."""
     available = kpi_data.years()
     year = kpi_data.chosen_year(request.GET.get("year"), available)
+    rows = kpi_data.overview(year, _reveal(request))
+    if wants_xlsx(request):
+        return _kpi_list_xlsx(request, year, rows)
     context = {
         "year": year,
         "years": available,
-        "rows": kpi_data.overview(year, _reveal(request)),
+        "rows": rows,
         "withheld_note": kpi_data.withheld_note(),
         "province_name": kpi_data.scope_name(kpis.scopes().province),
+        "export_query": export_query(request),
     }
     return render(request, "web/kpi_list.html", context)
+
+
+def _kpi_list_xlsx(request, year, rows):
+    """The indicators as Excel: the page's rows (one per indicator), the province's value and
+    each city's as numbers; a value resting on too few enterprises for this viewer stays an
+    empty cell, and the About sheet says why."""
+    sm = kpis.scopes()
+    scope_keys = [sm.province, *sm.cities]
+    areas = kpi_data.areas_by_key()
+    reveal = _reveal(request, areas)
+    stored = {
+        (v.indicator, v.scope_key): v
+        for v in IndicatorValue.objects.filter(year=year or 0, scope_key__in=scope_keys)
+    }
+    withheld = set()
+
+    def value(scope_key):
+        def read(row):
+            v = stored.get((row.indicator.key, scope_key))
+            if v is None or v.value is None:
+                return None
+            if kpi_data.is_withheld(v.value, v.n_enterprises, scope_key, reveal):
+                withheld.add((row.indicator.key, scope_key))
+                return None
+            return v.value
+
+        return read
+
+    def name(key):
+        area = areas.get(key)
+        return (area.short_name or area.name) if area else key
+
+    columns = [
+        Column(_("Key"), lambda r: r.indicator.key),
+        Column(_("Indicator"), lambda r: r.label),
+        Column(_("Unit"), lambda r: r.unit),
+        *[Column(name(key), value(key), kind="number") for key in scope_keys],
+        Column(
+            _("Enterprises in %(scope)s") % {"scope": name(sm.province)},
+            lambda r: r.n_enterprises,
+            kind="int",
+        ),
+        Column(
+            _("Plan targets fed"),
+            lambda r: "; ".join(b.target.key if b.target else b.key for b in r.targets),
+        ),
+        Column(_("Definition"), lambda r: r.definition),
+    ]
+    # Read the values once so that the About sheet knows whether any were withheld.
+    for key in scope_keys:
+        for r in rows:
+            value(key)(r)
+    about = [("年份 Year", str(year or "—"), str(year or "—"))]
+    if withheld:
+        with override("zh-hans"):
+            zh = kpi_data.withheld_note()
+        with override("en"):
+            en = kpi_data.withheld_note()
+        about.append(("空白单元格 Empty cells", f"空白：{zh}", f"Empty: {en}"))
+    return tables.xlsx_response(
+        request,
+        title=_("Indicators from the enterprise survey"),
+        columns=columns,
+        rows=rows,
+        filename=f"indicators-{year or 'none'}.xlsx",
+        about=about,
+    )
 
 
 def _reveal(request, areas=None):

@@ -2,11 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from eco311.accounts.scopes import actor
 from eco311.geo.models import Area
 from eco311.plans import display, tracking
-from eco311.plans.models import Plan, Unit
+from eco311.plans.models import Plan
 from eco311.plans.overview import (
     by_scope,
     by_section,
@@ -19,6 +20,8 @@ from eco311.plans.overview import (
     status_chart,
     targets_qs,
 )
+from eco311.web import target_lists
+from eco311.web.tables import Column, export_query, wants_xlsx, xlsx_response
 
 
 def dashboard(request):
@@ -72,7 +75,9 @@ def plan_list(request):
     )
 
 
-def _filter_rows(request, rows):
+def _filter_rows(request, rows, parties):
+    """The rows the list's filters keep; ``parties`` (target id → responsible parties) lets
+    the unit filter match the units the plan owner assigned as well as those the plan names."""
     q = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
@@ -92,11 +97,27 @@ def _filter_rows(request, rows):
         rows = [r for r in rows if r.target.kind == kind]
     if scope:
         rows = [r for r in rows if r.target.scope.kind == scope or r.target.scope.key == scope]
-    if unit:
-        rows = [r for r in rows if any(u.key == unit for u in r.target.responsible())]
+    rows = target_lists.filter_by_unit(rows, parties, unit, lambda r: r.target)
     if section:
         rows = [r for r in rows if r.target.task.section.top().ref == section]
     return rows
+
+
+def _targets_xlsx(request, *, title, rows, parties, filename, as_of):
+    """A target list as Excel: the rows the page shows, figures withheld from the viewer left
+    empty as on the page."""
+    columns = target_lists.target_columns(
+        parties, target=lambda r: r.target, status=lambda r: r.status, withheld=lambda r: r.withheld
+    )
+    return xlsx_response(
+        request,
+        title=title,
+        columns=columns,
+        rows=rows,
+        filename=filename,
+        as_of=as_of,
+        about=target_lists.about_lines(any(r.withheld for r in rows)),
+    )
 
 
 def plan_detail(request, plan_key):
@@ -104,16 +125,29 @@ def plan_detail(request, plan_key):
     plan = get_plan(plan_key)
     as_of = display.as_of_from(request)
     all_rows = rows_for(targets_qs(plan=plan), as_of, withheld=actor(request).withheld_targets)
-    rows = _filter_rows(request, all_rows)
+    parties = target_lists.parties_by_target(r.target for r in all_rows)
+    rows = _filter_rows(request, all_rows, parties)
+    if wants_xlsx(request):
+        return _targets_xlsx(
+            request,
+            title=_("Targets of %(plan)s") % {"plan": plan.short_title},
+            rows=rows,
+            parties=parties,
+            filename=f"targets-{plan.key}.xlsx",
+            as_of=as_of,
+        )
     context = {
         "plan": plan,
         "as_of": as_of,
         "rows": rows,
+        "parties": parties,
+        "assigned_legend": target_lists.ASSIGNED_LEGEND,
+        "export_query": export_query(request),
         "total": len(all_rows),
         "counts": counts(all_rows),
         "labels": display.STATUS_LABELS,
         "sections": plan.sections.filter(parent=None),
-        "units": Unit.objects.filter(target_links__target__plan=plan).distinct(),
+        "units": target_lists.unit_choices(parties),
         "filters": request.GET,
         "status_chart": status_chart(all_rows),
     }
@@ -136,17 +170,36 @@ def area_detail(request, area_key):
     as_of = display.as_of_from(request)
     children = list(area.children.filter(is_active=True).exclude(kind=Area.Kind.COUNTY))
     scope_ids = [area.id] + [c.id for c in children]
-    rows = rows_for(
+    all_rows = rows_for(
         targets_qs(scope_id__in=scope_ids), as_of, withheld=actor(request).withheld_targets
     )
+    parties = target_lists.parties_by_target(r.target for r in all_rows)
+    unit = request.GET.get("unit", "")
+    rows = target_lists.filter_by_unit(all_rows, parties, unit, lambda r: r.target)
+    if wants_xlsx(request):
+        return _targets_xlsx(
+            request,
+            title=_("Targets of %(area)s") % {"area": area.short_name},
+            rows=rows,
+            parties=parties,
+            filename=f"targets-{area.key}.xlsx",
+            as_of=as_of,
+        )
     context = {
         "area": area,
         "children": children,
         "as_of": as_of,
         "rows": rows,
-        "counts": counts(rows),
+        "all_rows": all_rows,
+        "parties": parties,
+        "assigned_legend": target_lists.ASSIGNED_LEGEND,
+        "export_query": export_query(request),
+        "units": target_lists.unit_choices(parties),
+        "unit": unit,
+        "filters": request.GET,
+        "counts": counts(all_rows),
         "labels": display.STATUS_LABELS,
-        "status_chart": status_chart(rows),
+        "status_chart": status_chart(all_rows),
     }
     return render(request, "web/area_detail.html", context)
 
@@ -159,13 +212,44 @@ def warnings_page(request):
     as_of = display.as_of_from(request)
     targets = list(a.scoped_targets(targets_qs()))
     kind = request.GET.get("kind", "")
+    unit = request.GET.get("unit", "")
     found = tracking.warnings(targets, as_of)
     if kind:
         found = [w for w in found if w.kind == kind]
+    parties = target_lists.parties_by_target({w.target.id: w.target for w in found}.values())
+    units = target_lists.unit_choices(parties)
+    found = target_lists.filter_by_unit(found, parties, unit, lambda w: w.target)
+    if wants_xlsx(request):
+        withheld = a.withheld_targets([w.target for w in found])
+        columns = [
+            Column(_("Warning"), lambda w: display.WARNING_LABELS[w.kind]),
+            Column(_("Days"), lambda w: w.days, kind="int"),
+            *target_lists.target_columns(
+                parties,
+                target=lambda w: w.target,
+                status=lambda w: w.status,
+                withheld=lambda w: w.target.id in withheld,
+            ),
+        ]
+        return xlsx_response(
+            request,
+            title=_("Warnings"),
+            columns=columns,
+            rows=found,
+            filename="warnings.xlsx",
+            as_of=as_of,
+            about=target_lists.about_lines(bool(withheld)),
+        )
     context = {
         "as_of": as_of,
         "warnings": found,
         "kind": kind,
+        "unit": unit,
+        "filters": request.GET,
+        "units": units,
+        "parties": parties,
+        "assigned_legend": target_lists.ASSIGNED_LEGEND,
+        "export_query": export_query(request),
         "warning_labels": display.WARNING_LABELS,
         "labels": display.STATUS_LABELS,
     }

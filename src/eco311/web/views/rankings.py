@@ -150,6 +150,10 @@ def ranking_publish(request, ranking_id: int):
     if not a.can_run_rankings:
         raise PermissionDenied
     ranking = get_ranking_for_user(a, ranking_id)
+    if request.POST.get("confirm") != "yes":
+        # The checkbox is required in the form; a post without it (no browser check) is refused.
+        messages.error(request, _("Tick the confirmation to publish: a published list is final."))
+        return redirect("ranking", ranking_id)
     try:
         ranking = service.publish(ranking, actor=a)
     except ValidationError as exc:

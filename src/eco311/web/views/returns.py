@@ -21,10 +21,11 @@ from eco311.accounts.lookups import (
 )
 from eco311.accounts.scopes import actor
 from eco311.enterprises import returns
-from eco311.enterprises.directory import lang
+from eco311.enterprises.directory import lang, return_fields
 from eco311.enterprises.forms import ReturnForm, ReturnReviewForm
 from eco311.enterprises.models import AnnualReturn
 from eco311.enterprises.survey.dictionary import load_dictionary
+from eco311.web.tables import Column, export_query, wants_xlsx, xlsx_response
 
 PAGE_SIZE = 50
 
@@ -133,6 +134,8 @@ def returns_queue(request):
     )
     if status == AnnualReturn.Status.SUBMITTED:
         found = found.order_by("modified_on", "pk")  # oldest waiting first
+    if wants_xlsx(request):
+        return _returns_xlsx(request, found)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [returns.as_others_see_it(r) for r in page]
     changes = returns.comparisons(rows)
@@ -151,8 +154,50 @@ def returns_queue(request):
         ),
         "waiting": scoped.filter(status=AnnualReturn.Status.SUBMITTED).count(),
         "is_admin": a.is_admin,
+        "export_query": export_query(request),
     }
     return render(request, "web/return_queue.html", context)
+
+
+def _returns_xlsx(request, found):
+    """The queue as Excel: every return the filters keep (not one page), as the reviewer sees
+    it (a returned return's unsubmitted corrections stay the enterprise's draft), with the
+    return's figures as numbers in the dictionary's units."""
+    language = lang()
+    rows = [returns.as_others_see_it(r) for r in found.select_related("enterprise__city")]
+    figures = [f for f in return_fields() if f.type in ("integer", "decimal")]
+
+    def figure(spec):
+        def read(r):
+            value = getattr(r, spec.key, None)
+            return float(value) if value is not None else None
+
+        return read
+
+    columns = [
+        Column(_("Enterprise"), lambda r: r.enterprise.name),
+        Column(_("Unified social credit code"), lambda r: r.enterprise.uscc),
+        Column(_("City"), lambda r: r.enterprise.city.short_name if r.enterprise.city else ""),
+        Column(_("Year"), lambda r: r.year, kind="int"),
+        Column(_("State"), lambda r: r.get_status_display()),
+        Column(_("Last change"), lambda r: r.modified_on, kind="date"),
+        *[
+            Column(
+                f.label.get(language),
+                figure(f),
+                unit=f.unit.get(language) if f.unit else "",
+                kind="int" if f.type == "integer" else "number",
+            )
+            for f in figures
+        ],
+    ]
+    return xlsx_response(
+        request,
+        title=_("Returns to review"),
+        columns=columns,
+        rows=rows,
+        filename="returns-queue.xlsx",
+    )
 
 
 @login_required

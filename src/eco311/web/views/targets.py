@@ -20,6 +20,9 @@ from eco311.plans.forms import ReportForm, ReviewForm
 from eco311.plans.models import ProgressReport
 from eco311.plans.planfile import is_count_unit
 from eco311.plans.progress.forecast import year_to_date
+from eco311.web import target_lists
+from eco311.web.tables import Column, export_query, wants_xlsx, xlsx_response
+from eco311.web.views import supervision
 
 
 def _series_chart(target, status, observations) -> dict:
@@ -101,8 +104,6 @@ def target_detail(request, plan_key, target_key):
         # around 2029" beside a 2025 deadline read as good news.
         "reach_date": None if withheld else getattr(status, "projected_date", None),
         "withheld_note": kpi_data.withheld_note() if withheld else None,
-        "lead": target.responsible("lead"),
-        "assist": target.responsible("assist"),
         "chart": _series_chart(target, status, [] if withheld else observations),
         "survey_indicator": kpis.indicators()[survey.indicator] if survey else None,
         "survey_scope": survey.scope if survey else None,
@@ -128,6 +129,8 @@ def target_detail(request, plan_key, target_key):
         )[:20]
     if context["can_report"]:
         context["form"] = ReportForm(target=target)
+    # Who answers for it (named in the plan or assigned), contacts, reminders: supervision's.
+    context.update(supervision.responsibility_context(request, target, can_see_details))
     return render(request, "web/target_detail.html", context)
 
 
@@ -210,9 +213,69 @@ def report_attachment(request, report_id):
 def review_queue(request):
     """Submissions waiting for the plan owner."""
     a = actor(request)
-    pending = (
+    pending = list(
         reports_to_review_for_user(a)
-        .select_related("target__plan", "submitted_by")
+        .select_related("target__plan", "target__task", "target__scope", "submitted_by")
+        .prefetch_related("target__unit_links__unit")
         .order_by("submitted_at")
     )
-    return render(request, "web/review_queue.html", {"pending": pending, "can_review": a.is_admin})
+    parties = target_lists.parties_by_target({r.target_id: r.target for r in pending}.values())
+    unit = request.GET.get("unit", "")
+    units = target_lists.unit_choices(parties)
+    pending = target_lists.filter_by_unit(pending, parties, unit, lambda r: r.target)
+    if wants_xlsx(request):
+        return _review_queue_xlsx(request, pending, parties)
+    context = {
+        "pending": pending,
+        "can_review": a.is_admin,
+        "parties": parties,
+        "units": units,
+        "unit": unit,
+        "assigned_legend": target_lists.ASSIGNED_LEGEND,
+        "export_query": export_query(request),
+    }
+    return render(request, "web/review_queue.html", context)
+
+
+def _review_queue_xlsx(request, pending, parties):
+    """The review queue as Excel: the submitted figure as a number, in the target's unit."""
+
+    def figure(r):
+        if r.value is not None:
+            return r.value
+        if r.count is not None:
+            return r.count
+        return r.progress_pct
+
+    columns = [
+        Column(_("Target key"), lambda r: r.target.key),
+        Column(_("Target"), lambda r: r.target.text),
+        Column(
+            _("Responsible units (named in the plan)"),
+            lambda r: target_lists.names(parties.get(r.target_id, []), named_in_plan=True),
+        ),
+        Column(
+            _("Responsible units (assigned)"),
+            lambda r: target_lists.names(parties.get(r.target_id, []), named_in_plan=False),
+        ),
+        Column(_("Period end"), lambda r: r.period_end, kind="date"),
+        Column(_("Value"), figure, kind="number"),
+        Column(
+            _("Unit"),
+            lambda r: (
+                "%"
+                if r.value is None and r.count is None and r.progress_pct is not None
+                else r.target.unit
+            ),
+        ),
+        Column(_("Completed"), lambda r: _("yes") if r.done else ""),
+        Column(_("Submitted by"), lambda r: r.submitted_by.get_username()),
+        Column(_("Submitted on"), lambda r: r.submitted_at, kind="date"),
+    ]
+    return xlsx_response(
+        request,
+        title=_("Submissions waiting for review"),
+        columns=columns,
+        rows=pending,
+        filename="review-queue.xlsx",
+    )
