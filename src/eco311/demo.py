@@ -4,7 +4,7 @@ Everything generated here is synthetic and marked so; running it again changes n
 """
 
 import random
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -25,6 +25,7 @@ from eco311.plans import workflow
 from eco311.plans.loader import load_plan
 from eco311.plans.models import ProgressReport, Target, Unit
 from eco311.plans.planfile import is_count_unit, plan_files
+from eco311.supervision.models import Reminder
 
 DEMO_END = date(2025, 6, 30)
 SYNTHETIC_NOTE = "合成演示数据 / synthetic demo data"
@@ -118,10 +119,6 @@ def _quarters(start: date, end: date):
         y, q = (y + 1, 1) if q == 4 else (y, q + 1)
 
 
-# Units the plan names collectively ("relevant units", "the cities"): nobody files as them.
-_COLLECTIVE_UNITS = ("relevant-units", "cities")
-
-
 def _filer(target: Target, cache: dict):
     """The synthetic account that files a target's reports: the staff of its lead unit, else of
     the city or park it is scoped to, else the plan owner's planning office. Never the
@@ -131,7 +128,7 @@ def _filer(target: Target, cache: dict):
         (
             link.unit
             for link in sorted(target.unit_links.all(), key=lambda x: (x.role != "lead", x.order))
-            if link.unit.key not in _COLLECTIVE_UNITS
+            if not link.unit.collective  # "各市人民政府": nobody files as it
         ),
         None,
     )
@@ -292,7 +289,34 @@ def setup_demo(seed: int = 1, password: str = "eco311-demo", enterprises: int = 
 
     # Notices (通知公告): a public announcement, one to every account, one to chosen cities.
     setup_notices_demo(Actor.of)
+    from eco311.supervision import auto
+
+    # What the schedule (supervision/data/schedule.yaml) sends on the demo's evaluation date:
+    # overdue targets' 督办 and missing reports' 提醒, as the daily worker job would.
+    sent = auto.run(as_of=DEMO_END).created
+    # Sent on the demo's date, not the day the demo was built, and marked as generated.
+    stamp = timezone.make_aware(datetime.combine(DEMO_END, time(8, 0)))
+    Reminder.objects.filter(pk__in=[r.pk for r in sent]).update(sent_on=stamp, synthetic=True)
+    # The demo's hand-sent reminders: two weeks before the date, answered four days later.
+    manual = Reminder.objects.filter(synthetic=True, reason="manual")
+    manual.update(sent_on=stamp - timedelta(days=14))
+    manual.exclude(acknowledged_on=None).update(acknowledged_on=stamp - timedelta(days=12))
+    manual.exclude(answered_on=None).update(answered_on=stamp - timedelta(days=10))
+    draft_demo_evaluation()
     return logins
+
+
+def draft_demo_evaluation() -> None:
+    """A draft evaluation report of the 311 plan on the demo's date, for the plan owner to edit
+    and issue (nothing is issued: issuing is the owner's act)."""
+    from eco311.evaluation.issue import new_draft
+    from eco311.evaluation.models import EvaluationDraft
+    from eco311.plans.models import Plan
+
+    plan = Plan.objects.filter(key="shandong-311").first()
+    if plan is None or EvaluationDraft.objects.filter(plan=plan).exists():
+        return
+    new_draft(Actor.of(get_user_model().objects.get(username="admin")), plan, DEMO_END)
 
 
 def publish_demo_rankings(years: int = 2) -> None:
@@ -313,3 +337,9 @@ def publish_demo_rankings(years: int = 2) -> None:
             pass
         ranking.refresh_from_db()
         service.publish(ranking, actor=Actor.of(admin))
+        # A year's list follows its returns (due by 31 May of the next year): on the demo's
+        # timeline the list of a year whose returns are in by the demo date was published in
+        # mid-June; a later year's list stays dated the day the demo was built.
+        published_on = timezone.make_aware(datetime(year + 1, 6, 15, 10, 0))
+        if published_on.date() <= DEMO_END:
+            RankingList.objects.filter(pk=ranking.pk).update(published_on=published_on)

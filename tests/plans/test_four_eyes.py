@@ -27,7 +27,7 @@ def test_the_administrator_cannot_approve_his_own_report(target, personas):
     assert not admin.can_decide(report)
     with pytest.raises(ValidationError) as exc:
         workflow.approve(admin, report)
-    assert "another reviewer" in " ".join(exc.value.messages)
+    assert "另一位审核人" in " ".join(exc.value.messages)  # Chinese first
     with pytest.raises(ValidationError):
         workflow.return_report(admin, report, "please check")
     report.refresh_from_db()

@@ -22,6 +22,15 @@ JINAN = "370100"
 
 
 @pytest.fixture(autouse=True)
+def english():
+    """The refusals below are checked by their English words (the catalogue has the Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

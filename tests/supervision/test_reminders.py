@@ -214,3 +214,31 @@ def test_the_demo_assigns_names_contacts_and_reminds_at_each_level(personas):
     assert assigned.exists() and all(not a.target.unit_links.exists() for a in assigned)
     assert Contact.objects.filter(is_active=True, name__contains="（合成）").count() == 4
     assert setup_supervision_demo(Actor.of) == 0  # run once
+
+
+def test_nobody_is_reminded_as_a_collective_unit(personas):
+    """ "各相关部门、单位" and "各市人民政府" name many bodies at once: the schedule skips them and
+    a reminder sent to one is refused with a message saying why."""
+    from django.core.exceptions import ValidationError
+
+    from eco311.accounts.scopes import Actor
+    from eco311.plans.models import Target, Unit
+    from eco311.supervision import auto, reminders
+
+    collective = Unit.objects.filter(collective=True)
+    assert set(collective.values_list("key", flat=True)) >= {"relevant-units", "cities"}
+    target = Target.objects.filter(unit_links__unit__collective=True, is_active=True).first()
+    with pytest.raises(ValidationError) as exc:
+        reminders.send(
+            Actor.of(personas["admin"]),
+            target=target,
+            unit=target.unit_links.filter(unit__collective=True).first().unit,
+            level="remind",
+            message="请报送进展",
+        )
+    assert "统称" in " ".join(exc.value.messages)  # Chinese first
+    due = auto.run(as_of=target.plan.period_end, dry_run=True).due
+    assert due and not any(
+        d.party.kind == "unit" and d.party.id in set(collective.values_list("id", flat=True))
+        for d in due
+    )

@@ -209,6 +209,21 @@ def test_the_reminders_list_exports_to_excel(client_for, dept_target, personas):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
 
 
+def test_the_sender_and_the_addressee_both_list_a_reminder(client_for, dept_target, personas):
+    """The plan owner follows what he sent; the department sees what it received."""
+    sent = reminders.send(
+        Actor.of(personas["admin"]),
+        target=dept_target,
+        unit=personas["dept"].membership.unit,
+        level="urge",
+        message="请于月底前报送",
+    )
+    for role in ("admin", "dept"):
+        listed = client_for(role).get("/reminders/").context["rows"]
+        assert sent.pk in {r.pk for r in listed}, role
+    assert sent.pk not in {r.pk for r in client_for("park").get("/reminders/").context["rows"]}
+
+
 def test_the_warnings_page_offers_a_reminder_to_those_who_send_them(client_for):
     assert 'data-testid="remind-row"' in client_for("admin").get("/warnings/").content.decode()
     assert 'data-testid="remind-row"' not in client_for("dept").get("/warnings/").content.decode()

@@ -371,7 +371,8 @@ class Actor:
         """Reminders this actor may follow as the sender's side: all for the administrator; for
         a city bureau those about its own targets and its city's enterprises."""
         if self.is_admin:
-            return Q()
+            # Not Q(): an empty Q vanishes when OR-ed ("received | sent" would be "received").
+            return Q(**{f"{prefix}pk__isnull": False})
         if self.role == Role.CITY and self.area_id:
             return Q(**{f"{prefix}target__scope_id__in": self.area_ids}) | Q(
                 **{f"{prefix}enterprise__city_id": self.area_id}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.translation import override
 
@@ -122,7 +123,9 @@ def _kpis(ex: Extras, as_of, lang) -> None:
     """The indicators province-wide for the latest survey year up to the evaluation date, with
     the public small-count rule: an issued report is a document that leaves the platform, so a
     value built from too few enterprises is "—" whoever drafts it."""
-    years = [y for y in kpi_data.years() if y <= as_of.year]
+    # A survey year's figures stand for the whole year: year Y counts once 31 December of Y is
+    # past (as the survey-fed targets do), never "2025's figures as of June 2025".
+    years = [y for y in kpi_data.years() if date(y, 12, 31) <= as_of]
     if not years:
         return
     year = years[0]

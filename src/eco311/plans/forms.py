@@ -32,15 +32,17 @@ class ReportForm(forms.Form):
     )
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
-    def __init__(self, *args, target=None, **kwargs):
+    def __init__(self, *args, target=None, as_of=None, **kwargs):
         super().__init__(*args, **kwargs)
         refuse_control_characters(self)
+        # The evaluation date the page shows (ECO311_AS_OF in the demo), else today.
+        as_of = as_of or timezone.localdate()
         limit_note(self.fields["note"])
         self.fields["attachment"].widget.attrs["accept"] = ",".join(ALLOWED_ATTACHMENTS)
         self.fields["attachment"].help_text = _(
             "PDF, an image or an office file (%(types)s), at most %(mb)s MB."
         ) % {"types": ", ".join(ALLOWED_ATTACHMENTS), "mb": settings.ECO311_MAX_ATTACHMENT_MB}
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].initial = as_of.year
         if target is not None:
             keep = {"numeric": "value", "milestone": ("done", "progress_pct"), "recurring": "count"}
             wanted = keep[target.kind]
@@ -48,7 +50,7 @@ class ReportForm(forms.Form):
                 if name not in wanted:
                     del self.fields[name]
             # Default to the period a report is due for now, not month 1 of this year.
-            kind, year, index = current_period(target, timezone.localdate())
+            kind, year, index = current_period(target, as_of)
             self.fields["period_kind"].initial = kind
             self.fields["year"].initial = year
             self.fields["index"].initial = index

@@ -135,7 +135,14 @@ def load_plan(name_or_path: str, user=None) -> LoadResult:
     units = {}
     for u in spec.units:
         units[u.key], _ = _save_if_changed(
-            Unit, {"key": u.key}, {"name_zh": u.name.zh, "name_en": u.name.en, "is_active": True}
+            Unit,
+            {"key": u.key},
+            {
+                "name_zh": u.name.zh,
+                "name_en": u.name.en,
+                "collective": u.collective,
+                "is_active": True,
+            },
         )
 
     sections = {}

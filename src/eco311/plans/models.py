@@ -55,6 +55,8 @@ class Unit(Bilingual, ReferenceData):
     """A responsible unit: a provincial department or another body the plan names."""
 
     key = models.SlugField(_("key"), max_length=64, unique=True)
+    #: The plan names many bodies at once ("各市人民政府"): nobody reports or is reminded as it.
+    collective = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["key"]

@@ -109,6 +109,9 @@ class UnitSpec(_Model):
     name: Text
     #: The form the plan itself uses, e.g. "省生态环境厅" (optional).
     short_name: Text | None = None
+    #: A name for many bodies at once ("各相关部门、单位", "各市人民政府"): nobody acts as it, so
+    #: no account, report or reminder is ever addressed to it.
+    collective: bool = False
 
 
 class Scope(_Model):

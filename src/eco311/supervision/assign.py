@@ -68,7 +68,8 @@ def assign(actor, *, unit: Unit, role: str, reason: str, target=None, task=None)
         raise ValidationError(_("Assign a unit either to one target or to a whole task."))
     if role not in Assignment.Role.values:
         raise ValidationError({"role": _("Choose lead or assisting unit.")})
-    if unit is None or not unit.is_active:
+    if unit is None or not unit.is_active or unit.collective:
+        # A collective name ("各市人民政府") is nobody in particular: assign one of its bodies.
         raise ValidationError({"unit": _("Choose an active responsible unit.")})
     targets = [target] if target is not None else list(task.targets.filter(is_active=True))
     links = _plan_links(targets)

@@ -73,7 +73,8 @@ def target_facts(as_of: date, targets=None) -> list[TargetFacts]:
     out = []
     for t in targets:
         status = computed[t.id].status
-        units = parties.get(t.id, [])
+        # "各市人民政府" and the like name many bodies at once: nobody receives as them.
+        units = [p for p in parties.get(t.id, []) if not p.unit.collective]
         if units:
             every = tuple(PartyRef("unit", p.unit.id, p.unit.name) for p in units)
             leads = tuple(PartyRef("unit", p.unit.id, p.unit.name) for p in units if p.is_lead)

@@ -304,7 +304,7 @@ def digest_mail(user, deliveries: list[Delivery]) -> tuple[str, str]:
                 items.append(
                     {
                         "title": f"{r.get_level_display()}: {about}",
-                        "text": r.message,
+                        "text": r.text,
                         "url": reminder_url(r),
                     }
                 )

@@ -11,9 +11,6 @@ from eco311.core.forms import limit_note, refuse_control_characters
 from eco311.plans.models import Unit
 from eco311.supervision.models import Assignment, Reminder
 
-#: Collective names of the plan ("all relevant units", "the cities"): nobody is assigned as them.
-COLLECTIVE_UNITS = ("relevant-units", "cities")
-
 
 class _Form(forms.Form):
     def __init__(self, *args, **kwargs):
@@ -27,7 +24,7 @@ class _Form(forms.Form):
 class AssignForm(_Form):
     unit = forms.ModelChoiceField(
         label=_("Responsible unit"),
-        queryset=Unit.objects.filter(is_active=True).exclude(key__in=COLLECTIVE_UNITS),
+        queryset=Unit.objects.filter(is_active=True, collective=False),
         empty_label=_("— choose a unit —"),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Assignment.Role.choices)

@@ -355,7 +355,7 @@ def items_for(actor, as_of: date | None = None) -> list[Item]:
             Item(
                 "reminder",
                 f"{r.get_level_display()} · {about}".strip(" ·"),
-                r.message,
+                r.text,
                 _reminder_url(r.pk),
                 since=r.sent_on,
             )

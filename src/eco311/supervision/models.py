@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from eco311.core.models import Audited
+from eco311.core.models import Audited, pick
 
 
 class Assignment(Audited):
@@ -196,6 +196,16 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} #{self.pk}"
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's language. A reminder the schedule sent carries its reason
+        in Chinese, a blank line, then in English (supervision/schedule.py Due.message); a
+        person's message is shown as written."""
+        if self.sent_by_id is None and "\n\n" in self.message:
+            zh, en = self.message.split("\n\n", 1)
+            return pick(zh, en)
+        return self.message
 
 
 class Delivery(models.Model):

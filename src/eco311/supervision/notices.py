@@ -392,8 +392,7 @@ def _party_of(recipient: NoticeAudience):
 
 
 def _label(kind: str, obj) -> str:
-    if kind == "area":
-        return getattr(obj, "name_zh", None) or str(obj)
+    """The party's name in the reader's language (units and areas are bilingual)."""
     return str(obj)
 
 

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from eco311.core.forms import control_character_message
 from eco311.supervision.assign import responsible_areas
@@ -115,6 +116,8 @@ def remindable_parties(actor, target) -> list[tuple[str, object, str]]:
         return []
     found = []
     for p in parties_of(target):
+        if p.unit.collective:
+            continue  # "各相关部门、单位": nobody receives as it
         if actor.can_remind_party(unit_id=p.unit.id):
             role = _("lead") if p.is_lead else _("assisting")
             found.append((f"unit:{p.unit.id}", p.unit, f"{p.unit.name} ({role})"))
@@ -122,6 +125,12 @@ def remindable_parties(actor, target) -> list[tuple[str, object, str]]:
         if actor.can_remind_party(area_id=area.id):
             found.append((f"area:{area.id}", area, f"{area.name} ({_('area office')})"))
     return found
+
+
+_COLLECTIVE = gettext_lazy(
+    "%(unit)s names many bodies at once and nobody receives as it: remind one of its units "
+    "(assign it first if the plan names none)."
+)
 
 
 @transaction.atomic
@@ -166,6 +175,8 @@ def send(
             unit_id=unit.id if unit else None, area_id=area.id if area else None
         ):
             raise PermissionDenied
+        if unit is not None and unit.collective:
+            raise ValidationError(_COLLECTIVE % {"unit": unit.name})
         if unit is not None and unit.id not in {p.unit.id for p in parties_of(target)}:
             raise ValidationError(
                 {

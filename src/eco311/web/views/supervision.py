@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from eco311.accounts.lookups import (
@@ -215,7 +216,11 @@ def remove_contact(request, contact_id):
 
 # -- reminders ------------------------------------------------------------------------------------
 
-STATUS_FILTERS = [("open", _("Open")), *Reminder.Status.choices, ("", _("All"))]
+STATUS_FILTERS = [
+    ("open", pgettext_lazy("reminder state", "Not yet done")),
+    *Reminder.Status.choices,
+    ("", gettext_lazy("All")),  # lazy: a module-level list is built before any request
+]
 
 
 def _party_name(r) -> str:
@@ -255,7 +260,7 @@ def reminder_list(request):
             Column(_("Level"), lambda r: r.get_level_display()),
             Column(_("Subject"), _subject),
             Column(_("Responsible unit"), _party_name),
-            Column(_("Message"), lambda r: r.message),
+            Column(_("Message"), lambda r: r.text),
             Column(_("Sent on"), lambda r: r.sent_on, kind="date"),
             Column(
                 _("Sent by"),

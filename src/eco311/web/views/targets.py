@@ -128,10 +128,21 @@ def target_detail(request, plan_key, target_key):
             "-history_date"
         )[:20]
     if context["can_report"]:
-        context["form"] = ReportForm(target=target)
+        context["form"] = ReportForm(target=target, as_of=as_of)
     # Who answers for it (named in the plan or assigned), contacts, reminders: supervision's.
     context.update(supervision.responsibility_context(request, target, can_see_details))
+    if can_see_details:
+        context["timeline"] = _timeline(context)
     return render(request, "web/target_detail.html", context)
+
+
+def _timeline(context) -> list[tuple[str, object]]:
+    """Reports, reminders, assignments and the target's definition in one list, newest first:
+    an official reads the chain (assigned → 催办 sent → answered by a report → approved) in the
+    order it happened."""
+    kinds = ("history", "reminder_history", "assignment_history", "target_history")
+    rows = [(kind, h) for kind in kinds for h in context.get(kind, ())]
+    return sorted(rows, key=lambda row: row[1].history_date, reverse=True)
 
 
 @login_required
