@@ -242,3 +242,31 @@ def test_nobody_is_reminded_as_a_collective_unit(personas):
         d.party.kind == "unit" and d.party.id in set(collective.values_list("id", flat=True))
         for d in due
     )
+
+
+def test_reminders_to_the_plan_owners_own_unit_reach_its_administrator(personas):
+    """山东省生态环境厅 owns the plan and leads many of its targets: the schedule's reminders to
+    that unit land in the administrator's inbox, and he answers them as its addressee."""
+    from eco311.accounts.scopes import Actor
+    from eco311.plans.models import Target
+    from eco311.supervision import inbox
+    from eco311.supervision.models import Reminder
+
+    admin = Actor.of(personas["admin"])
+    owner = personas["admin"].membership.unit
+    target = Target.objects.filter(unit_links__unit=owner, is_active=True).first()
+    reminder = Reminder.objects.create(
+        target=target,
+        unit=owner,
+        level="supervise",
+        message="目标已逾期\n\nThe target is overdue",
+        reason="overdue",
+        rule="overdue",
+    )
+    assert admin.is_addressee(reminder) and admin.can_answer_reminder(reminder)
+    assert reminder.pk in {
+        i.url.rstrip("/").rsplit("/", 1)[-1] and int(i.url.rstrip("/").rsplit("/", 1)[-1])
+        for i in inbox.items_for(admin)
+        if i.kind == "reminder"
+    }
+    assert not Actor.of(personas["jinan"]).is_addressee(reminder)

@@ -358,8 +358,10 @@ class Actor:
 
     def reminders_q(self, prefix: str = "") -> Q:
         """A filter on reminders (or rows reached through ``prefix``) addressed to this actor:
-        its unit, its area, or its enterprise. The administrator is addressed by none."""
-        if self.role == Role.DEPARTMENT and self.unit_id:
+        its unit, its area, or its enterprise. The administrator's account belongs to the plan
+        owner's department (山东省生态环境厅), which itself leads many targets: reminders to
+        that unit are his too."""
+        if self.role in (Role.DEPARTMENT, Role.ADMIN) and self.unit_id:
             return Q(**{f"{prefix}unit_id": self.unit_id})
         if self.role in (Role.CITY, Role.PARK) and self.area_id:
             return Q(**{f"{prefix}area_id": self.area_id})
@@ -383,7 +385,7 @@ class Actor:
         return self.is_admin or self.is_addressee(reminder) or self._follows(reminder)
 
     def is_addressee(self, reminder) -> bool:
-        if self.role == Role.DEPARTMENT:
+        if self.role in (Role.DEPARTMENT, Role.ADMIN):
             return self.unit_id is not None and reminder.unit_id == self.unit_id
         if self.role in (Role.CITY, Role.PARK):
             return self.area_id is not None and reminder.area_id == self.area_id
