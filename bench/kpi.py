@@ -26,12 +26,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _child import run_child as run_in_database  # noqa: E402  (bench/ is not a package)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -282,22 +283,7 @@ def end_to_end(args, database: str) -> dict | None:
         "--recompute-repeat",
         str(args.recompute_repeat),
     ]
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    with tempfile.TemporaryDirectory(prefix="eco311-bench-kpi-") as tmp:
-        if database == "sqlite":
-            env.update(ECO311_DATA_DIR=tmp, ECO311_SQLITE=str(Path(tmp) / "kpi.sqlite3"))
-        elif os.environ.get("DATABASE_URL"):
-            env["DATABASE_URL"] = os.environ["DATABASE_URL"]  # a database this may fill
-        else:
-            cmd = [str(REPO / "scripts" / "with-postgres"), *cmd]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    if proc.returncode == 3 and database == "postgresql":
-        print("kpi: PostgreSQL skipped (no server binaries)", file=sys.stderr)
-        return None
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"kpi: the {database} run failed")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_in_database("kpi", cmd, database)
 
 
 def report(results: dict) -> None:
