@@ -16,6 +16,7 @@ PURE = [
     *sorted((SRC / "enterprises" / "kpi").glob("*.py")),
     *sorted((SRC / "ranking" / "engine").glob("*.py")),
     SRC / "ranking" / "inputs.py",
+    *sorted((SRC / "chains").glob("*.py")),
     SRC / "supervision" / "schedule.py",
     SRC / "evaluation" / "narrative.py",
     SRC / "search" / "tokenise.py",

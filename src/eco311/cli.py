@@ -504,6 +504,14 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
 
+    from eco311.chains.cli import register as register_chains
+
+    register_chains(
+        sub.add_parser("chains", help="the industry chain map and its analytics").add_subparsers(
+            dest="chains_command", required=True
+        )
+    )
+
     p = sub.add_parser("kpi", help="the plan's indicators computed from the enterprise survey")
     p.add_argument("--year", help="a year or a range, e.g. 2024 or 2021-2025")
     p.add_argument("--scope", help="a scope key: 370000, a city code, cluster-… or park-…")
