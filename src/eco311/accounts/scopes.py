@@ -97,13 +97,9 @@ class Actor:
 
     def _assigned(self, target) -> bool:
         """The plan owner assigned this department's unit to the target or to its task."""
-        from eco311.supervision.models import Assignment
+        from eco311.supervision.responsibility import targets_of_unit_q
 
-        return Assignment.objects.filter(
-            Q(target_id=target.pk) | Q(task_id=target.task_id),
-            unit_id=self.unit_id,
-            is_active=True,
-        ).exists()
+        return type(target).objects.filter(targets_of_unit_q(self.unit_id), pk=target.pk).exists()
 
     def scoped_targets(self, qs):
         return qs.filter(self.scope_q()).distinct() if not self.is_admin else qs

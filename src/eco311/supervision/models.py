@@ -7,6 +7,9 @@ accounts' lookups, web and api. Responsibility the plan itself names stays in pl
 history, so a reloaded plan file never overwrites it and it never silently replaces the plan.
 """
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,6 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from eco311.core.models import Audited, pick
+
+
+def exactly_one(*fields: str) -> Q:
+    """A check that exactly one of ``fields`` (foreign keys) is set."""
+    return reduce(
+        operator.or_,
+        (Q(**{f"{f}__isnull": f != chosen for f in fields}) for chosen in fields),
+    )
 
 
 class Assignment(Audited):
@@ -48,8 +59,7 @@ class Assignment(Audited):
         verbose_name_plural = _("assignments")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(target__isnull=False, task__isnull=True))
-                | (Q(target__isnull=True, task__isnull=False)),
+                condition=exactly_one("target", "task"),
                 name="assignment_target_xor_task",
             ),
             models.UniqueConstraint(
@@ -88,8 +98,7 @@ class Contact(Audited):
         verbose_name_plural = _("contact persons")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(unit__isnull=False, area__isnull=True))
-                | (Q(unit__isnull=True, area__isnull=False)),
+                condition=exactly_one("unit", "area"),
                 name="contact_unit_xor_area",
             ),
         ]
@@ -187,9 +196,7 @@ class Reminder(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(unit__isnull=False, area__isnull=True, enterprise__isnull=True))
-                | (Q(unit__isnull=True, area__isnull=False, enterprise__isnull=True))
-                | (Q(unit__isnull=True, area__isnull=True, enterprise__isnull=False)),
+                condition=exactly_one("unit", "area", "enterprise"),
                 name="reminder_one_party",
             ),
         ]
@@ -299,9 +306,7 @@ class NoticeAudience(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(Q(unit__isnull=False, area__isnull=True, enterprise__isnull=True))
-                | (Q(unit__isnull=True, area__isnull=False, enterprise__isnull=True))
-                | (Q(unit__isnull=True, area__isnull=True, enterprise__isnull=False)),
+                condition=exactly_one("unit", "area", "enterprise"),
                 name="notice_audience_one_party",
             ),
         ]
