@@ -16,7 +16,11 @@ PURE = [
     *sorted((SRC / "enterprises" / "kpi").glob("*.py")),
     *sorted((SRC / "ranking" / "engine").glob("*.py")),
     SRC / "ranking" / "inputs.py",
-    *sorted((SRC / "chains").glob("*.py")),
+    *(
+        SRC / "chains" / f"{name}.py"
+        for name in ("complexity", "taxonomy", "scorer", "analytics", "textgen", "narrative")
+        if (SRC / "chains" / f"{name}.py").exists()
+    ),
     SRC / "supervision" / "schedule.py",
     SRC / "evaluation" / "narrative.py",
     SRC / "search" / "tokenise.py",

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "eco311.plans",
     "eco311.enterprises",
     "eco311.ranking",
+    "eco311.chains",
     "eco311.supervision",
     "eco311.search",
     "eco311.evaluation",
