@@ -506,11 +506,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from eco311.chains.cli import register as register_chains
 
-    register_chains(
-        sub.add_parser("chains", help="the industry chain map and its analytics").add_subparsers(
-            dest="chains_command", required=True
-        )
-    )
+    chains = sub.add_parser("chains", help="the industry chain map and its analytics")
+    chains_sub = chains.add_subparsers(dest="chains_command", required=True)
+    register_chains(chains_sub)  # the commands that need no database (complexity, classify)
+    # The chain commands that need the database (their cmd_chains_* functions are above).
 
     p = sub.add_parser("kpi", help="the plan's indicators computed from the enterprise survey")
     p.add_argument("--year", help="a year or a range, e.g. 2024 or 2021-2025")
