@@ -49,6 +49,7 @@ bench: install
 	$(UV) run python bench/kpi.py $(BENCH_ARGS)
 	$(UV) run python bench/ranking_uncertainty.py
 	$(UV) run python bench/search.py $(BENCH_ARGS)
+	$(UV) run python bench/chains.py
 
 bench-survey: install
 	$(UV) run python bench/survey_import.py $(BENCH_ARGS)

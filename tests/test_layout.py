@@ -18,7 +18,15 @@ PURE = [
     SRC / "ranking" / "inputs.py",
     *(
         SRC / "chains" / f"{name}.py"
-        for name in ("complexity", "taxonomy", "scorer", "analytics", "textgen", "narrative")
+        for name in (
+            "complexity",
+            "taxonomy",
+            "scorer",
+            "analytics",
+            "textgen",
+            "narrative",
+            "lists",
+        )
         if (SRC / "chains" / f"{name}.py").exists()
     ),
     SRC / "supervision" / "schedule.py",
@@ -110,6 +118,7 @@ SCOPED_MODELS = {
     "Reminder",
     "Notice",
     "EvaluationDraft",
+    "ChainReport",
 }
 FETCHES = {"get", "first", "last", "earliest", "latest", "get_or_create"}
 

@@ -307,10 +307,15 @@ def cmd_demo_data(args) -> int:
     except ValueError:
         return _fail(f"--years {args.years}: expected a year or a range such as 2021-2025")
     if args.xlsx:
+        from eco311.chains import taxonomy, textgen
         from eco311.enterprises.survey.dictionary import load_dictionary
         from eco311.enterprises.survey.workbook import write_returns_workbook
 
         population = generate(spec)
+        # The texts the demo writes from the firms' true chain nodes (chains/demo.py), so that
+        # importing these workbooks into the demo changes no enterprise's main products.
+        made = textgen.population_products(population.enterprises, taxonomy.load(), seed=spec.seed)
+        population.set_main_products([text for _nodes, text, _stage in made])
         out = Path(args.xlsx)
         for year in spec.years:
             path = out if len(spec.years) == 1 else out.with_name(f"{out.stem}-{year}{out.suffix}")
@@ -318,10 +323,13 @@ def cmd_demo_data(args) -> int:
             print(path)
         return 0
     _django()
+    from eco311.accounts.scopes import Actor
+    from eco311.chains.demo import products, setup_chains_demo
     from eco311.enterprises import kpis
     from eco311.enterprises.demo import load_population
 
-    counts = load_population(spec)
+    counts = load_population(spec, products=products(spec.seed))
+    setup_chains_demo(Actor.of, counts.get("nodes"))  # truth rows and the scorer's proposals
     print(f"{counts['enterprises']} enterprises, {counts['returns']} returns (synthetic)")
     print(f"{kpis.recompute()} indicator values computed")
     return 0
@@ -461,6 +469,86 @@ def cmd_search_reindex(args) -> int:
     return 0
 
 
+def cmd_chains_check(args) -> int:
+    """List the rows that no longer fit the chain taxonomy: exit 0 when there are none, 1 when
+    something is listed (each line says what to do)."""
+    _django()
+    from eco311.chains.check import findings
+
+    found = findings()
+    for f in found:
+        print(f.text)
+    if not found:
+        print("产业链数据与图谱一致 / the chain data fit the taxonomy")
+    return 1 if found else 0
+
+
+def cmd_chains_report(args) -> int:
+    """Write the year's chain-map analysis (优势产业链图谱分析) as PDF or Word, the current draft
+    from the data; a year without approved returns is refused (exit 2) and nothing written."""
+    _django()
+    from django.utils import translation
+
+    from eco311.chains import report
+
+    lang = args.lang
+    with translation.override("zh-hans" if lang == "zh" else "en"):
+        try:
+            doc = report.build(args.year, lang)
+        except report.NoData:
+            known = ", ".join(str(y) for y in report.years()) or "—"
+            return _fail(
+                f"--year {args.year}：该年度没有已审核的企业调查报表（有数据的年度：{known}） / "
+                f"--year {args.year}: no approved survey returns for that year (years with "
+                f"data: {known})"
+            )
+        body = report.render(doc, args.format)
+    out = Path(args.output) if args.output else Path.cwd() / report.filename(doc, args.format)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        tmp.write_bytes(body)  # then renamed: a reader never finds half a document
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        return _fail(f"{out}：无法写入（{exc.strerror}） / {out}: cannot write ({exc.strerror})")
+    print(out)
+    return 0
+
+
+def cmd_chains_measure(args) -> int:
+    """How well placement does on the demo: effective placements against the synthetic truth
+    (n, top-1, precision, recall, per chain). Without truth rows (production) it says so."""
+    _django()
+    from eco311.chains.demo import measure
+
+    result = measure()
+    if args.format == "json":
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not result["synthetic_truth"]:
+        print(
+            "没有合成真值：只有演示数据记录企业的真实环节，生产数据无法据此衡量 / "
+            "no synthetic truth: only the demo records the enterprises' true nodes, so "
+            "placement cannot be measured on production data"
+        )
+        return 0
+
+    def pct(v):
+        return "—" if v is None else f"{100 * v:.1f}%"
+
+    print(
+        f"n={result['n']}  placed={result['placed']}  top-1={pct(result['top1'])}  "
+        f"precision={pct(result['precision'])}  recall={pct(result['recall'])}"
+    )
+    for c in result["chains"]:
+        print(
+            f"  {c['chain']:<14} n={c['n']:<5} top-1={pct(c['top1']):>7}  "
+            f"precision={pct(c['precision']):>7}  recall={pct(c['recall']):>7}  {c['name']}"
+        )
+    return 0
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -510,6 +598,23 @@ def build_parser() -> argparse.ArgumentParser:
     chains_sub = chains.add_subparsers(dest="chains_command", required=True)
     register_chains(chains_sub)  # the commands that need no database (complexity, classify)
     # The chain commands that need the database (their cmd_chains_* functions are above).
+    p = chains_sub.add_parser(
+        "check", help="list placements, chain-leader tags and demo truths off the taxonomy"
+    )
+    p.set_defaults(func=cmd_chains_check)
+    p = chains_sub.add_parser(
+        "report", help="write the chain-map analysis (优势产业链图谱分析) as PDF or Word"
+    )
+    p.add_argument("--year", type=int, required=True, help="the survey year, e.g. 2024")
+    p.add_argument("--format", choices=["pdf", "docx"], default="pdf")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--output", help="file to write (default: 优势产业链图谱分析-YEAR.pdf here)")
+    p.set_defaults(func=cmd_chains_report)
+    p = chains_sub.add_parser(
+        "measure", help="placement on the demo against its synthetic truth (top-1, precision…)"
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_chains_measure)
 
     p = sub.add_parser("kpi", help="the plan's indicators computed from the enterprise survey")
     p.add_argument("--year", help="a year or a range, e.g. 2024 or 2021-2025")

@@ -276,10 +276,22 @@ def setup_demo(seed: int = 1, password: str = "eco311-demo", enterprises: int = 
     for path in plan_files():
         load_plan(str(path))
     create_accounts(password)  # the admin first: the population's history rows name it
-    load_population(PopulationSpec(enterprises=enterprises, seed=seed))
+    from eco311.chains.demo import products, setup_chains_demo
+
+    # The chains' demo writes the main-products texts from true chain nodes (chains/textgen.py).
+    counts = load_population(
+        PopulationSpec(enterprises=enterprises, seed=seed), products=products(seed)
+    )
     logins = create_accounts(password)  # again: links the enterprise persona to its enterprise
+    # Truth rows, the scorer's proposals, a few decisions and declarations (placements).
+    setup_chains_demo(Actor.of, counts.get("nodes"))
     kpis.recompute()
     synthetic_reports(seed)
+    from eco311.chains.demo_report import issue_demo_report
+
+    # The issued chain-map analysis, the evidence of target 4-2-1-a (四(二)1). After the
+    # synthetic reports: they write nothing once any synthetic report exists.
+    issue_demo_report(Actor.of)
     publish_demo_rankings()
     from eco311.supervision.demo import setup_supervision_demo
 

@@ -7,6 +7,10 @@ from django.urls import include, path
 from eco311.accounts import views as account_views
 from eco311.api.views import api
 from eco311.web.views import (
+    chain_leaders,
+    chain_placements,
+    chain_reports,
+    chains,
     enterprises,
     evaluation,
     inbox,
@@ -131,6 +135,46 @@ urlpatterns = [
     ),
     path("enterprises/", enterprises.enterprise_list, name="enterprises"),
     path("enterprises/<str:uscc>/", enterprises.enterprise_detail, name="enterprise"),
+    path(
+        "enterprises/<str:uscc>/chains/",
+        chain_placements.chain_placement,
+        name="chain_placement",
+    ),
+    # The chain map (plan 四(二)1): /chains/cities/<code>/ before /chains/<chain>/, which would
+    # otherwise take "cities" for a chain's code.
+    path("chains/", chains.chain_overview, name="chains"),
+    path("chains/cities/<str:code>/", chains.chain_city, name="chain_city"),
+    path("chains/<slug:chain_code>/", chains.chain_panorama, name="chain"),
+    path("chains/<slug:chain_code>/nodes/<slug:node_code>/", chains.chain_node, name="chain_node"),
+    path("chains/<slug:chain_code>/lists/", chains.chain_lists_page, name="chain_lists"),
+    path(
+        "chains/<slug:chain_code>/leaders/",
+        chain_leaders.chain_leaders_page,
+        name="chain_leaders",
+    ),
+    path(
+        "chains/<slug:chain_code>/leaders/grant/",
+        chain_leaders.chain_leader_grant,
+        name="chain_leader_grant",
+    ),
+    path(
+        "chains/<slug:chain_code>/leaders/<int:tag_id>/revoke/",
+        chain_leaders.chain_leader_revoke,
+        name="chain_leader_revoke",
+    ),
+    # The chain-map analysis (优势产业链图谱分析): issued editions and the drafts of the years.
+    path("chain-reports/", chain_reports.chain_reports, name="chain_reports"),
+    path("chain-reports/issue/", chain_reports.chain_report_issue, name="chain_report_issue"),
+    path(
+        "chain-reports/<int:report_id>/<str:fmt>/<str:lang>/",
+        chain_reports.chain_report_file,
+        name="chain_report_file",
+    ),
+    path(
+        "chain-reports/drafts/<int:year>/<str:fmt>/<str:lang>/",
+        chain_reports.chain_report_draft_file,
+        name="chain_report_draft_file",
+    ),
     path("kpi/", indicators.kpi_list, name="kpis"),
     path("kpi/<slug:key>/", indicators.kpi_detail, name="kpi"),
     path("kpi/<slug:key>/enterprises.xlsx", indicators.kpi_export, name="kpi_export"),

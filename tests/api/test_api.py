@@ -204,6 +204,12 @@ PUBLIC_OPERATIONS = {
     ("get", "/api/indicators"),
     ("get", "/api/indicators/{key}"),
     ("get", "/api/indicators/{key}/values"),
+    # The chain map's aggregates (api/chains.py); the placements are for officials.
+    ("get", "/api/chains"),
+    ("get", "/api/chains/{code}"),
+    ("get", "/api/chains/{code}/nodes/{node}"),
+    ("get", "/api/chains/specialisation"),
+    ("get", "/api/chains/cities/{code}/recommendations"),
 }
 
 

@@ -310,3 +310,54 @@ def get_evaluation_for_user(who, draft_id: int):
     if found is None:
         raise Http404
     return found
+
+
+# -- the chain map: placements and chain-leader tags -------------------------------------------
+
+
+def placements_for_user(who):
+    """The chain placements of the enterprises in the user's scope, or 403 for a role that sees
+    no chain enterprises (Actor.can_see_chain_enterprises: officials only)."""
+    from eco311.chains.models import Placement
+
+    a = _actor(who)
+    if not a.can_see_chain_enterprises:
+        raise PermissionDenied
+    return Placement.objects.filter(a.enterprises_q("enterprise__")).select_related(
+        "enterprise", "decided_by"
+    )
+
+
+def get_chain_leader_tag_for_user(who, tag_id: int):
+    """A chain-leader tag the user may change (Actor.can_tag_chain_leaders: the plan owner), or
+    403 for anyone else; 404 for no chain-leader tag of that id."""
+    from eco311.enterprises.models import Tag
+
+    a = _actor(who)
+    if not a.can_tag_chain_leaders:
+        raise PermissionDenied
+    found = (
+        Tag.objects.select_related("enterprise")
+        .filter(pk=tag_id, kind=Tag.Kind.CHAIN_LEADER)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+# -- the chain-map analysis ---------------------------------------------------------------------
+
+
+def get_chain_report_for_user(who, report_id: int):
+    """An issued chain-map analysis the user may read (Actor.can_read_chain_reports: the
+    administrator and the departments); 404 for anyone else, so its existence is not told."""
+    from eco311.chains.models import ChainReport
+
+    a = _actor(who)
+    if not a.can_read_chain_reports:
+        raise Http404
+    found = ChainReport.objects.filter(pk=report_id).select_related("issued_by").first()
+    if found is None:
+        raise Http404
+    return found

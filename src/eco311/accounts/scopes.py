@@ -174,6 +174,19 @@ class Actor:
         """May see which enterprises are behind an indicator value (limited to their scope)."""
         return self.is_official and self.can_see_enterprises
 
+    def can_place(self, enterprise) -> bool:
+        """May confirm or correct the chain nodes an enterprise is on: the administrator (the
+        plan owner) for any enterprise, a city bureau for its city's enterprises and a park
+        committee for its park's. The provincial departments read placements but never decide;
+        the enterprise itself declares its nodes through the survey, it does not confirm them."""
+        if self.is_admin:
+            return True
+        if self.role == Role.CITY:
+            return self.area_id is not None and enterprise.city_id == self.area_id
+        if self.role == Role.PARK:
+            return self.area_id is not None and enterprise.park_id == self.area_id
+        return False
+
     def sees_small_counts(self, area) -> bool:
         """May see an indicator value of ``area`` (an Area, or None for an unknown scope) that
         is built from fewer than settings.ECO311_MIN_PUBLIC_ENTERPRISES enterprises: such a
@@ -198,6 +211,21 @@ class Actor:
         targets = list(targets)
         few = {tid for tid, n in fewest_enterprises(targets).items() if n < min_enterprises()}
         return {t.id for t in targets if t.id in few and not self.sees_small_counts(t.scope)}
+
+    # -- the chain map: placements and the official 链主 tag (chains/) ----------------------
+
+    @property
+    def can_see_chain_enterprises(self) -> bool:
+        """May see which enterprises sit on a chain node, their placements and the computed
+        chain-leader scores: the officials, and of those only the enterprises in their scope
+        (enterprises_q); banks, enterprise users and the public get the chains' aggregates."""
+        return self.is_official and self.can_see_enterprises
+
+    @property
+    def can_tag_chain_leaders(self) -> bool:
+        """Only the plan owner (the province administrator) grants and revokes the official
+        chain-leader (链主) tag: the score proposes candidates, the tag is a decision."""
+        return self.is_admin
 
     @property
     def can_import_survey(self) -> bool:
@@ -467,6 +495,23 @@ class Actor:
         if self.can_read_evaluations:
             return Q(**{f"{prefix}issued_at__isnull": False})
         return Q(pk__in=[])
+
+    # -- the chain-map analysis (优势产业链图谱分析) as an official document -----------------
+
+    @property
+    def can_issue_chain_reports(self) -> bool:
+        """The plan owner (the administrator, for the provincial Department of Ecology and
+        Environment, which section 四(二)1 makes responsible) issues the chain-map analysis
+        under its own number; issuing files it as the evidence of target 4-2-1-a."""
+        return self.is_admin
+
+    @property
+    def can_read_chain_reports(self) -> bool:
+        """The issued analyses and the current drafts are for the administrator and the
+        provincial departments: the document names enterprises and figures of the whole
+        province, built from any number of enterprises, which only officials whose scope is
+        the province may see (sees_all_enterprises, sees_small_counts)."""
+        return self.sees_all_enterprises
 
     # -- accounts ----------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from ninja.utils import check_csrf
 from eco311.accounts.lookups import get_report_for_user, get_target_for_user
 from eco311.accounts.models import ApiToken
 from eco311.accounts.scopes import actor
-from eco311.api import enterprises, indicators, survey
+from eco311.api import chains, enterprises, indicators, survey
 from eco311.api.common import ERRORS, PUBLIC
 from eco311.plans import display, tracking, workflow
 from eco311.plans.export import plan_to_dict, target_to_dict
@@ -90,6 +90,7 @@ api = NinjaAPI(
 api.add_router("", enterprises.router)
 api.add_router("", indicators.router)
 api.add_router("", survey.router)
+api.add_router("", chains.router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -90,4 +90,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("--format", choices=("json",), default="json")
     parser.set_defaults(func=run_complexity)
+    from eco311.chains import classify_cli  # the placement scorer's subcommands
+
+    classify_cli.register(subparsers)
     return parser

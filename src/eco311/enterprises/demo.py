@@ -4,6 +4,7 @@ Everything written here is marked synthetic. Returns are written as approved, in
 their history rows; loading again with the same seed changes nothing.
 """
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from eco311.enterprises.models import (
     Tag,
 )
 from eco311.enterprises.reference import load_industry_codes
-from eco311.enterprises.survey.synthetic import PopulationSpec, generate
+from eco311.enterprises.survey.synthetic import Population, PopulationSpec, generate
 from eco311.geo.models import Area
 
 
@@ -34,12 +35,34 @@ def _value(field: str, raw):
     return raw
 
 
+#: What a domain above enterprises adds to each generated enterprise (the chains' demo: its true
+#: chain nodes, a main-products text written from them, and the chain its 链主 tag is for).
+#: Called with the population; returns one (nodes, text, chain_leader_stage or None) per
+#: enterprise, in order. enterprises may not import chains, so the caller passes it in.
+ProductsHook = Callable[[Population], Sequence[tuple[list[str], str, str | None]]]
+
+
 @transaction.atomic
-def load_population(spec: PopulationSpec) -> dict:
+def load_population(spec: PopulationSpec, products: ProductsHook | None = None) -> dict:
+    """Load the population of ``spec`` once (a second call changes nothing and returns zeros).
+
+    ``products``: see :data:`ProductsHook`. Its texts are the enterprises' main products from
+    their first history row on (and in the population's returns); its stages are the stages of
+    their chain_leader tags; the result then also holds ``nodes``, uscc -> the true nodes.
+    """
     if Enterprise.objects.filter(synthetic=True).exists():
         return {"enterprises": 0, "returns": 0}
     load_industry_codes()
     population = generate(spec)
+    nodes = {}
+    if products is not None:
+        made = list(products(population))
+        population.set_main_products([text for _nodes, text, _stage in made])
+        for e, (true, _text, stage) in zip(population.enterprises, made, strict=True):
+            nodes[e.uscc] = list(true)
+            for t in e.tags:
+                if t["kind"] == "chain_leader" and stage:
+                    t["stage"] = stage
     cities = {a.code: a for a in Area.objects.filter(kind="city")}
     parks = {a.key: a for a in Area.objects.filter(kind="park")}
     industries = {c.code: c for c in IndustryCode.objects.all()}
@@ -107,4 +130,7 @@ def load_population(spec: PopulationSpec) -> dict:
         default_change_reason="approved (synthetic demo data)",
     )
     rows_written.send(Enterprise, ids=list(ids.values()))  # e.g. the search index
-    return {"enterprises": len(enterprises), "returns": len(returns)}
+    counts = {"enterprises": len(enterprises), "returns": len(returns)}
+    if products is not None:
+        counts["nodes"] = nodes
+    return counts

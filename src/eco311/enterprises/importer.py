@@ -228,12 +228,42 @@ def _import(
     progress(0.5, "写入年报", "writing the returns")
     with transaction.atomic():
         batch = _record(batch, {**entry, "outcome": ImportBatch.Outcome.APPLIED})
-        _apply(batch, result.rows, year, user, approve)
+        enterprises = _apply(batch, result.rows, year, user, approve)
+        for hook in list(_IMPORT_HOOKS.values()):  # inside: a hook that fails undoes the import
+            hook.apply(batch, enterprises, _columns(result.rows, hook.keys), user)
         batch.save(update_fields=["created", "updated", "unchanged"])
     if approve:
         progress(0.9, "重新计算指标", "recomputing the indicators")
         kpis.recompute()
     return ImportOutcome(batch, [], result.warnings)
+
+
+@dataclass(frozen=True)
+class ImportHook:
+    """What another app does with the rows of an applied import (see register_import_hook)."""
+
+    keys: tuple[str, ...]
+    apply: Callable[[ImportBatch, list[int], dict[str, list], object], None]
+
+
+_IMPORT_HOOKS: dict[str, ImportHook] = {}
+
+
+def register_import_hook(
+    name: str,
+    keys: Sequence[str],
+    apply: Callable[[ImportBatch, list[int], dict[str, list], object], None],
+) -> None:
+    """Have ``apply(batch, enterprise_ids, values, user)`` called for every applied import,
+    inside its transaction once the registry and the returns are written: ``enterprise_ids``
+    one per clean row, ``values`` key -> the typed values of ``keys`` in the same order. For
+    dictionary fields stored outside enterprises (the chain-node column becomes the chains'
+    declared placements, chains/apps.py). Registering again replaces."""
+    _IMPORT_HOOKS[name] = ImportHook(tuple(keys), apply)
+
+
+def unregister_import_hook(name: str) -> None:
+    _IMPORT_HOOKS.pop(name, None)
 
 
 def _record(batch: ImportBatch | None, fields: dict) -> ImportBatch:
@@ -408,7 +438,8 @@ def _rows_of(queryset, key: str, wanted: set, fields: Sequence[str]) -> dict:
     return found
 
 
-def _apply(batch: ImportBatch, rows, year: int, user, approve: bool) -> None:
+def _apply(batch: ImportBatch, rows, year: int, user, approve: bool) -> list[int]:
+    """Write the rows; return the enterprise id of each row, in row order."""
     _check_columns()
     w = _Writer(batch, user)
     columns = _columns(rows, {"uscc", *_ENTERPRISE_KEYS, *RETURN_FIELDS})
@@ -417,6 +448,7 @@ def _apply(batch: ImportBatch, rows, year: int, user, approve: bool) -> None:
     enterprises = [ids[uscc] for uscc in columns["uscc"]]
     counts = _upsert_returns(w, columns, enterprises, existed, year, status, batch, approve)
     batch.created, batch.updated, batch.unchanged = counts
+    return enterprises
 
 
 _ENTERPRISE_KEYS = (

@@ -17,6 +17,10 @@ def platform(request):
         "accounts": a.can_manage_accounts,
         # Everyone reads notices (the public its public ones); the inbox is a signed-in user's.
         "notices": True,
+        # The chain map is for everyone: the public sees its aggregates (web/views/chains.py).
+        "chains": True,
+        # The chain-map analysis (issued and draft documents): province-wide officials only.
+        "chain_reports": a.can_read_chain_reports,
         "inbox": a.user is not None,
         "reminders": a.can_see_reminders,
         # Rows of the actor's own scope (the warnings page) offer "send a reminder".

@@ -67,6 +67,7 @@ def valid_row(n: int = 1, **changes) -> dict:
         "credit_rating": "A",
         "env_violations": 0,
         "major_violation": False,
+        "chain_nodes": None,  # optional: most enterprises leave it to the platform's proposal
     }
     row.update(changes)
     return row

@@ -73,6 +73,7 @@ def test_has_exactly_the_agreed_keys(survey_dictionary):
         "main_product_unit",
         "credit_rating",
         "major_violation",
+        "chain_nodes",  # the optional chain-node column (chains: declared placements)
     }
     assert keys == expected
 
@@ -179,7 +180,7 @@ def _broken(tmp_path: Path, change) -> Path:
         ),
         (
             lambda d: d["fields"][4].update(column=99),
-            "columns must be numbered 1..30",
+            "columns must be numbered 1..31",
         ),
         (
             lambda d: d["fields"][2].update(min=0),

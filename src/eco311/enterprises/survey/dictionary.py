@@ -109,6 +109,9 @@ class FieldSpec(StrictModel):
     lookup: Literal["cities", "counties", "industries"] | None = None
     values: list[Option] | None = None
     values_from: Literal["parks"] | None = None
+    #: The column may be missing from a workbook (a column added after templates were in use:
+    #: older workbooks without it still import, its cells read as blank).
+    optional_column: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> FieldSpec:
@@ -127,6 +130,8 @@ class FieldSpec(StrictModel):
         only("lookup", self.type == "code", "code")
         only("values", self.type == "enum", "enum")
         only("values_from", self.type == "enum", "enum")
+        if self.optional_column and self.required:
+            problems.append("a required field cannot have an optional column")
         if self.type == "code" and self.format is None:
             problems.append("a code field needs a format (uscc, division or industry)")
         if self.type == "enum" and (self.values is None) == (self.values_from is None):

@@ -67,6 +67,8 @@ def _rules_of(f: FieldSpec) -> str:
         parts.append(", ".join(f"`{o.value}` {o.label.zh}" for o in f.values))
     if f.values_from == "parks":
         parts.append("a park key of `geo/data/areas.yaml`")
+    if f.optional_column:
+        parts.append("the column may be absent (older templates)")
     return "; ".join(parts)
 
 

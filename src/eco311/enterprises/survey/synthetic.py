@@ -669,6 +669,16 @@ class Population:
         for values in zip(*cols, strict=True):
             yield dict(zip(ROW_KEYS, values, strict=True))
 
+    def set_main_products(self, texts: Sequence[str]) -> None:
+        """Replace every enterprise's main-products text (one per enterprise, in order), in the
+        registry and in the returns alike: the demo writes texts from its chain nodes
+        (chains/textgen.py), which this module may not know of."""
+        if len(texts) != len(self.enterprises):
+            raise ValueError(f"{len(texts)} texts for {len(self.enterprises)} enterprises")
+        for e, text in zip(self.enterprises, texts, strict=True):
+            e.main_products = text
+        self._static["main_products"] = np.array(list(texts), dtype=object)
+
     def all_returns(self) -> Iterator[dict]:
         """The returns of every year, year by year."""
         for year in self.spec.years:

@@ -13,6 +13,7 @@ Public API::
     ValidationContext.from_areas(areafile=None, *, counties=None, industries=None)
     CellError(sheet, row, column, field_key, value, code, params, severity).message("zh" | "en")
     MESSAGES                                    # the one bilingual message table
+    register_field_check(key, check, messages)  # a check another app owns (chains' node codes)
 
 Typed values of a :class:`CleanRow`: ``year`` and the other integer fields are
 ``int``; money and the other decimal fields are :class:`decimal.Decimal`,
@@ -50,6 +51,8 @@ __all__ = [
     "ValidationResult",
     "column_index",
     "display_value",
+    "register_field_check",
+    "unregister_field_check",
     "validate_columns",
     "validate_rows",
 ]
@@ -293,6 +296,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+#: Checks of a field that need reference data this package may not import (the chain
+#: taxonomy: chains sits above enterprises). The owning app registers them when it starts
+#: (chains/apps.py ready()), with the messages of the codes they give. key -> check.
+FieldCheck = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
+_FIELD_CHECKS: dict[str, FieldCheck] = {}
+_REGISTERED_MESSAGES: dict[str, dict[str, str]] = {}
+
+
+def register_field_check(
+    key: str, check: FieldCheck, messages: Mapping[str, Mapping[str, str]]
+) -> None:
+    """Check every non-blank typed value of field ``key`` with ``check``: it returns None, or
+    (code, params) for a located error whose ``messages[code]`` ({"zh", "en"}, placeholders as
+    in MESSAGES) says what is wrong. Registering again replaces (a second ready() is harmless).
+    """
+    _FIELD_CHECKS[key] = check
+    for code, texts in messages.items():
+        _REGISTERED_MESSAGES[code] = {"zh": texts["zh"], "en": texts["en"]}
+
+
+def unregister_field_check(key: str) -> None:
+    _FIELD_CHECKS.pop(key, None)
+
+
 _GENERIC = {"zh": "{loc}：{rule}", "en": "{loc}: {rule}"}
 _CELL_FREE = {"zh": "{rule}", "en": "{rule}"}
 _VALUE_CLIP = 40
@@ -380,8 +407,10 @@ class CellError:
         lang = _lang(lang)
         d = dictionary or load_dictionary()
         reason = self.params.get("reason")
-        entry = (MESSAGES.get(f"{self.code}.{reason}") if reason else None) or MESSAGES.get(
-            self.code
+        entry = (
+            (MESSAGES.get(f"{self.code}.{reason}") if reason else None)
+            or MESSAGES.get(self.code)
+            or _REGISTERED_MESSAGES.get(self.code)
         )
         f = d.by_key.get(self.field_key or "")
         args = _Defaulting(self.params)
@@ -1251,6 +1280,13 @@ def validate_columns(
         for i, industry in enumerate(value["industry_code"]):
             if industry is not None and industry not in industries:
                 error(i, "industry_code", "unknown_industry")
+    for key, field_check in list(_FIELD_CHECKS.items()):
+        if not has(key):
+            continue
+        for i, typed in enumerate(value[key]):
+            found = field_check(typed) if typed is not None else None
+            if found is not None:
+                error(i, key, found[0], **found[1])
 
     # -- cross-field rules -------------------------------------------------------------------
     for rule, involved in rules:

@@ -1087,7 +1087,8 @@ def _read(
         found[key] = j
     for f in d.fields:
         if f.key not in found:
-            problem("missing_column", sheet=sheet_name, key=f.key, expected_column=f.letter)
+            if not f.optional_column:  # an older template without it: its cells are blank
+                problem("missing_column", sheet=sheet_name, key=f.key, expected_column=f.letter)
         elif found[f.key] != f.index:
             problem(
                 "columns_reordered",

@@ -7,9 +7,11 @@ from django.utils.translation import gettext as _
 
 from eco311.accounts.lookups import enterprises_for_user, get_enterprise_for_user
 from eco311.accounts.scopes import actor
+from eco311.chains import placements
 from eco311.enterprises import directory
 from eco311.geo.models import county_of
 from eco311.web.tables import Column, export_query, wants_xlsx, xlsx_response
+from eco311.web.views.chain_placements import describe as describe_placements
 
 
 def enterprise_list(request):
@@ -72,5 +74,8 @@ def enterprise_detail(request, uscc):
         "tags": directory.tags_of(enterprise),
         "returns": directory.returns_by_year(enterprise, drafts=drafts),
         "history": directory.history(enterprise, drafts=drafts),
+        # The chain nodes it is on (chains/placements.py's rule), and whether the user decides.
+        "chain_nodes": describe_placements(placements.effective_rows(enterprise)),
+        "can_place": actor(request).can_place(enterprise),
     }
     return render(request, "web/enterprise_detail.html", context)
