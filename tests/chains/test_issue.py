@@ -68,11 +68,13 @@ def test_issuing_by_the_deadline_turns_the_target_achieved_on_time(target, admin
 
 def test_issuing_after_the_deadline_achieves_it_late(target, admin, year):
     issued = service.issue(admin, year, "鲁环311链〔2024〕2号", date(2024, 7, 10))
-    # Not retroactive: at the deadline the milestone was not done, in July it was overdue.
+    # Not retroactive: at the deadline the milestone was not done, overdue until the document
+    # existed, achieved from its issue day on (not from the month's end).
     assert status(target, DEADLINE).status != "achieved"
-    assert status(target, date(2024, 7, 15)).status == "overdue"
-    st = status(target, date(2024, 7, 31))
+    assert status(target, date(2024, 7, 9)).status == "overdue"
+    st = status(target, date(2024, 7, 10))
     assert st.status == "achieved"
+    assert st.latest.period_end == date(2024, 7, 10)
     assert st.latest.period_end > target.deadline
     assert not service.is_on_time(issued)
 
@@ -86,7 +88,7 @@ def test_the_evidence_is_an_approved_report_with_the_pdf_and_a_frozen_snapshot(
     assert (ev.period_kind, ev.period_start, ev.period_end) == (
         "month",
         date(2024, 6, 1),
-        date(2024, 6, 30),
+        date(2024, 6, 20),  # counted from the issue day
     )
     assert ev.submitted_by == personas["admin"] and ev.reviewed_by == personas["admin"]
     assert "鲁环311链〔2024〕3号" in ev.note and "鲁环311链〔2024〕3号" in ev.review_comment

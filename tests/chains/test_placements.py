@@ -215,3 +215,32 @@ def test_propose_runs_a_constant_number_of_queries_whatever_the_number_of_firms(
     # Ten times the firms: the same queries, give or take a bulk insert SQLite splits in two
     # (its limit on query parameters); one query per firm would add dozens.
     assert big[0] <= small[0] + 2 and big[1] <= small[1] + 2
+
+
+def test_in_state_sorts_enterprises_by_where_their_placement_stands(factories, personas):
+    """proposed: only the scorer placed it; decided: a person spoke; unplaced: on no node,
+    whether nothing was proposed or an official rejected every node."""
+    a, b = _two_nodes()
+    proposed = _firm(factories, a)
+    confirmed = _firm(factories, a)
+    rejected = _firm(factories, a)
+    nothing = factories.enterprise(main_products="面包、糕点零售")
+    weak = factories.enterprise(main_products="日用百货销售")
+    placements.propose(_qs(proposed, confirmed, rejected, nothing, weak))
+    Placement.objects.create(enterprise=weak, node=b.code, status=S.PROPOSED, confidence=0.1)
+    placements.decide(_admin(personas), confirmed, [a.code], "核实无误")
+    placements.decide(_admin(personas), rejected, [], "非环保企业")
+    everyone = _qs(proposed, confirmed, rejected, nothing, weak)
+
+    def ids(state):
+        return set(placements.in_state(everyone, state).values_list("pk", flat=True))
+
+    assert ids("proposed") == {proposed.pk}
+    assert ids("decided") == {confirmed.pk, rejected.pk}
+    assert ids("unplaced") == {rejected.pk, nothing.pk, weak.pk}
+    # The states agree with effective(): unplaced ones are on no node, the others on some.
+    on_node = set(placements.effective([f.pk for f in everyone]))
+    assert ids("unplaced").isdisjoint(on_node)
+    assert ids("proposed") | {confirmed.pk} == on_node
+    with pytest.raises(ValueError):
+        placements.in_state(everyone, "nonsense")

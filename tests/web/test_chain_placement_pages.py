@@ -118,3 +118,30 @@ def test_a_control_character_in_the_reason_is_refused(client_for, factories):
     assert response.status_code == 400
     assert "控制字符" in response.content.decode().split('data-testid="error-reason"')[1]
     assert not Placement.objects.filter(enterprise=firm, status="confirmed").exists()
+
+
+def test_officials_filter_the_directory_on_placements_awaiting_a_decision(client_for, factories):
+    """The directory's placement filter (and the chain overview's counts linking to it) are an
+    official's; for other roles the parameter is ignored, so nothing about placements leaks."""
+    proposed = _firm(factories)
+    unplaced = factories.enterprise(city_code="370100", main_products="面包、糕点零售")
+    placements.propose([proposed, unplaced])
+    url = reverse("enterprises")
+    html = client_for("jinan").get(url, {"placement": "proposed"}).content.decode()
+    assert proposed.name in html and unplaced.name not in html
+    assert 'data-testid="placement-filter"' in html
+    # Narrowed by name: the session population's firms are on no node either.
+    for firm in (unplaced, proposed):
+        page = client_for("jinan").get(url, {"placement": "unplaced", "q": firm.uscc})
+        assert page.status_code == 200
+        listed = reverse("enterprise", args=[firm.uscc]) in page.content.decode()
+        assert listed == (firm is unplaced), firm.name
+    overview = client_for("jinan").get(reverse("chains")).content.decode()
+    assert 'data-testid="to-place"' in overview and "?placement=unplaced" in overview
+    # The enterprise persona's directory has no placement filter, and the parameter is ignored.
+    page = client_for("enterprise").get(url, {"placement": "unplaced"})
+    if page.status_code == 200:
+        assert 'data-testid="placement-filter"' not in page.content.decode()
+    assert (
+        'data-testid="to-place"' not in client_for("public").get(reverse("chains")).content.decode()
+    )

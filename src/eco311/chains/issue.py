@@ -61,14 +61,16 @@ def _clean_number(number: str) -> str:
 
 
 def evidence_period(on: date) -> tuple[date, date]:
-    """The report period of the evidence: the month the document is issued in.
+    """The report period of the evidence: from the start of the month the document is issued
+    in to the issue day itself.
 
     Not workflow.current_period (the last period already over), which would date the evidence
     before the document existed: an analysis issued on 10 July would then count for the
-    quarter ending 30 June and read as on time. The month is the shortest period the
-    workflow knows; the target counts the evidence from that month's end, as it counts every
-    report from its period's end (plans/tracking.py)."""
-    return workflow.period_bounds("month", on.year, on.month)
+    quarter ending 30 June and read as on time. Nor the whole month: the target counts a
+    report from its period's end (plans/tracking.py), so an analysis issued on 10 July would
+    read overdue until 31 July. Ending on the issue day, it counts from the day it exists."""
+    start, _end = workflow.period_bounds("month", on.year, on.month)
+    return start, on
 
 
 def is_on_time(issued: ChainReport) -> bool:
@@ -133,11 +135,13 @@ def issue(actor, year: int, number: str, on: date) -> ChainReport:
     stored: list = []
     try:
         with transaction.atomic():
+            # A revised edition in the same month replaces the earlier edition's evidence.
             for old in ProgressReport.objects.select_for_update().filter(
                 target=target,
+                period_kind="month",
                 period_start=start,
-                period_end=end,
                 status=ProgressReport.Status.APPROVED,
+                pk__in=ChainReport.objects.values("evidence"),
             ):
                 old.status = ProgressReport.Status.SUPERSEDED
                 old._change_reason = f"superseded by the chain-map analysis {number}"

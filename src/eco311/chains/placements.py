@@ -196,6 +196,33 @@ def effective_pairs() -> list[tuple[int, str]]:
     return [(e, n) for e, nodes in sorted(effective().items()) for n in nodes]
 
 
+#: The directory's placement filter (?placement=...): where an enterprise stands.
+STATES = ("proposed", "decided", "unplaced")
+
+
+def in_state(enterprises, state: str):
+    """The enterprises of ``enterprises`` (a queryset) in ``state``, by the rule of effective():
+    "proposed": only the scorer has spoken and it places them (an official should confirm);
+    "decided": a person has spoken (confirmed, declared or rejected);
+    "unplaced": on no node at all (no proposal above the threshold, or every node rejected).
+    """
+    from django.db.models import Exists, OuterRef
+
+    def has(**kw):
+        return Exists(Placement.objects.filter(enterprise=OuterRef("pk"), **kw))
+
+    decided = has(status__in=DECIDED)
+    on_node = has(status__in=(S.CONFIRMED, S.DECLARED))
+    strong = has(status=S.PROPOSED, confidence__gte=THRESHOLD)
+    if state == "proposed":
+        return enterprises.filter(~decided & strong)
+    if state == "decided":
+        return enterprises.filter(decided)
+    if state == "unplaced":
+        return enterprises.filter(~on_node & (decided | ~strong))
+    raise ValueError(f"unknown placement state {state!r}")
+
+
 # -- people speaking for an enterprise ---------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from eco311.accounts.lookups import enterprises_for_user
 from eco311.accounts.scopes import Actor, actor
 from eco311.chains import lists as chain_lists
+from eco311.chains import placements
 from eco311.chains import population as chain_population
 from eco311.chains import taxonomy as chain_taxonomy
 from eco311.enterprises import kpi_data, kpis
@@ -459,8 +460,18 @@ def chain_overview(request):
         "rows": rows,
         "export_query": export_query(request),
         "any_withheld": any(r.withheld or any(n.withheld for n in r.nodes) for r in rows),
+        "to_place": _to_place(v.actor),
     }
     return render(request, "web/chain_overview.html", context)
+
+
+def _to_place(a: Actor) -> dict | None:
+    """For an official: how many enterprises of his scope await a placement decision (linked
+    to the directory filtered on them), so that the proposals get confirmed or corrected."""
+    if not a.can_see_chain_enterprises:
+        return None
+    scoped = enterprises_for_user(a)
+    return {s: placements.in_state(scoped, s).count() for s in ("proposed", "unplaced")}
 
 
 def _xlsx(request, v: View, title, columns, rows, name):

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from eco311.accounts.lookups import enterprises_for_user, get_enterprise_for_user
 from eco311.accounts.scopes import actor
@@ -13,6 +14,12 @@ from eco311.geo.models import county_of
 from eco311.web.tables import Column, export_query, wants_xlsx, xlsx_response
 from eco311.web.views.chain_placements import describe as describe_placements
 
+PLACEMENT_CHOICES = (
+    ("proposed", gettext_lazy("Chain nodes proposed, to confirm")),
+    ("decided", gettext_lazy("Chain nodes decided")),
+    ("unplaced", gettext_lazy("On no chain node")),
+)
+
 
 def enterprise_list(request):
     a = actor(request)
@@ -21,6 +28,12 @@ def enterprise_list(request):
     scoped = enterprises_for_user(a)
     filters = directory.Filters.from_query(request.GET)
     found = directory.search(scoped, filters)
+    # Officials find the enterprises whose chain nodes await a decision (chains/placements.py).
+    placement = request.GET.get("placement", "")
+    if placement not in placements.STATES or not a.can_see_chain_enterprises:
+        placement = ""
+    if placement:
+        found = placements.in_state(found, placement)
     if wants_xlsx(request):
         return _directory_xlsx(request, directory.for_listing(found))
     page = Paginator(directory.for_listing(found), directory.PAGE_SIZE).get_page(
@@ -36,6 +49,8 @@ def enterprise_list(request):
         "choices": directory.filter_choices(scoped),
         "sees_all": a.sees_all_enterprises,
         "export_query": export_query(request),
+        "placement": placement,
+        "placement_choices": PLACEMENT_CHOICES if a.can_see_chain_enterprises else (),
     }
     return render(request, "web/enterprise_list.html", context)
 
