@@ -225,3 +225,27 @@ def serve_eco311():
             log.close()
 
     return serve
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory, serve_eco311):
+    """`eco311 demo --no-serve` once for the session, then `eco311 serve` (no worker), for the
+    browser tests that read and act on the demo: building it takes a minute, so it is shared.
+    (tests/web/test_browser.py keeps its own, served with the worker.)"""
+    import os
+    import subprocess
+    import sys
+
+    data = tmp_path_factory.mktemp("eco311-demo")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(ECO311_DATA_DIR=str(data), ECO311_AS_OF="2025-06-30", ECO311_DEMO="true")
+    setup = subprocess.run(
+        [sys.executable, "-m", "eco311.cli", "demo", "--no-serve", "--password", "pw"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    with serve_eco311(env, data, "--no-worker") as url:
+        yield url

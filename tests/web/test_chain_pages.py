@@ -319,28 +319,6 @@ def test_the_pages_speak_english(client_for):
     assert "Upstream" in pano and "Weak link" in pano
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory, serve_eco311):
-    """`eco311 demo` (the 3,700 synthetic enterprises placed on the chains), then served."""
-    import os
-    import subprocess
-    import sys
-
-    data = tmp_path_factory.mktemp("eco311-chains")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(ECO311_DATA_DIR=str(data), ECO311_AS_OF="2025-06-30", ECO311_DEMO="true")
-    setup = subprocess.run(
-        [sys.executable, "-m", "eco311.cli", "demo", "--no-serve", "--password", "pw"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert setup.returncode == 0, setup.stdout + setup.stderr
-    with serve_eco311(env, data, "--no-worker") as url:
-        yield url
-
-
 @pytest.mark.browser
 def test_the_panorama_draws_and_its_table_opens_a_node(demo_server):
     import shutil

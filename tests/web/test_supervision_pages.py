@@ -232,28 +232,6 @@ def test_the_warnings_page_offers_a_reminder_to_those_who_send_them(client_for):
 # -- the "Done when" path in a real browser --------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory, serve_eco311):
-    """`eco311 demo --no-serve`, then `eco311 serve`, as tests/web/test_browser.py does."""
-    import os
-    import subprocess
-    import sys
-
-    data = tmp_path_factory.mktemp("eco311-supervision")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(ECO311_DATA_DIR=str(data), ECO311_AS_OF="2025-06-30", ECO311_DEMO="true")
-    setup = subprocess.run(
-        [sys.executable, "-m", "eco311.cli", "demo", "--no-serve", "--password", "pw"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert setup.returncode == 0, setup.stdout + setup.stderr
-    with serve_eco311(env, data, "--no-worker") as url:
-        yield url
-
-
 @pytest.mark.browser
 def test_assign_remind_answer_with_a_report_approve_and_see_the_chain(demo_server):
     import shutil

@@ -24,27 +24,15 @@ import json
 import sys
 
 from eco311.chains import taxonomy as taxonomy_module
+from eco311.chains.cli import EXIT_BAD_INPUT, InputError, reading
 from eco311.chains.scorer import Scorer
-
-EXIT_BAD_INPUT = 2
-
-
-class InputError(Exception):
-    pass
 
 
 def read_lines(path: str, columns: int) -> list[tuple[int, list[str]]]:
     """(line number, fields) of every non-blank line; each must have ``columns`` fields (the
     last may hold tabs only when columns is 2: a text is everything after the first tab)."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            raw = f.read().splitlines()
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}：不是 UTF-8 文本 / {path}: the file is not UTF-8 text") from exc
-    except OSError as exc:
-        raise InputError(
-            f"{path}：无法读取（{exc.strerror}） / {path}: cannot read it ({exc.strerror})"
-        ) from exc
+    with reading(path), open(path, encoding="utf-8-sig", newline="") as f:
+        raw = f.read().splitlines()
     out = []
     for number, line in enumerate(raw, start=1):
         if not line.strip():

@@ -15,6 +15,7 @@ import csv
 import json
 import math
 import sys
+from contextlib import contextmanager
 
 from eco311.chains import complexity
 
@@ -26,43 +27,49 @@ class InputError(Exception):
     pass
 
 
-def read_long(path: str) -> tuple[str, list[tuple[str, str, float]]]:
-    """The rows of the latest period in ``path``: (period, [(loc, prod, val)]). Keys are read
-    as text (product codes keep their leading zeros)."""
+@contextmanager
+def reading(path: str):
+    """Turn a file that cannot be read, or is not UTF-8, into one bilingual InputError."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise InputError(
-                    f"{path}：缺少列 {', '.join(missing)}（应为 time, loc, prod, val）"
-                    f" / {path}: missing column(s) {', '.join(missing)}"
-                    " (expected time, loc, prod, val)"
-                )
-            by_time: dict[str, list] = {}
-            for line, row in enumerate(reader, start=2):
-                try:
-                    val = float(row["val"])
-                except (TypeError, ValueError):
-                    val = math.nan
-                if not math.isfinite(val) or val < 0:
-                    raise InputError(
-                        f"{path}:{line}：val 应为非负数字，而不是 {row['val']!r}"
-                        f" / {path}:{line}: val must be a non-negative number, "
-                        f"not {row['val']!r}"
-                    )
-                if not row["loc"] or not row["prod"]:
-                    raise InputError(
-                        f"{path}:{line}：loc 和 prod 不能为空 / {path}:{line}: loc and prod "
-                        "must not be empty"
-                    )
-                by_time.setdefault(row["time"], []).append((row["loc"], row["prod"], val))
+        yield
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}：不是 UTF-8 文本 / {path}: the file is not UTF-8 text") from exc
     except OSError as exc:
         raise InputError(
             f"{path}：无法读取（{exc.strerror}） / {path}: cannot read it ({exc.strerror})"
         ) from exc
+
+
+def read_long(path: str) -> tuple[str, list[tuple[str, str, float]]]:
+    """The rows of the latest period in ``path``: (period, [(loc, prod, val)]). Keys are read
+    as text (product codes keep their leading zeros)."""
+    with reading(path), open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(
+                f"{path}：缺少列 {', '.join(missing)}（应为 time, loc, prod, val）"
+                f" / {path}: missing column(s) {', '.join(missing)}"
+                " (expected time, loc, prod, val)"
+            )
+        by_time: dict[str, list] = {}
+        for line, row in enumerate(reader, start=2):
+            try:
+                val = float(row["val"])
+            except (TypeError, ValueError):
+                val = math.nan
+            if not math.isfinite(val) or val < 0:
+                raise InputError(
+                    f"{path}:{line}：val 应为非负数字，而不是 {row['val']!r}"
+                    f" / {path}:{line}: val must be a non-negative number, "
+                    f"not {row['val']!r}"
+                )
+            if not row["loc"] or not row["prod"]:
+                raise InputError(
+                    f"{path}:{line}：loc 和 prod 不能为空 / {path}:{line}: loc and prod "
+                    "must not be empty"
+                )
+            by_time.setdefault(row["time"], []).append((row["loc"], row["prod"], val))
     if not by_time:
         raise InputError(f"{path}：没有数据行 / {path}: no data rows")
     latest = max(by_time, key=lambda t: (len(t), t))

@@ -38,15 +38,14 @@ from eco311.chains.lists import coverage, is_weak
 from eco311.chains.taxonomy import Taxonomy
 from eco311.chains.taxonomy import load as load_taxonomy
 from eco311.reports import charts
+from eco311.reports.html import css_content, css_string, theme_css
+from eco311.reports.i18n import format_date
 from eco311.reports.theme import (
     ACCENT,
-    CSS_SANS,
-    CSS_SERIF,
     HEADER_FILL,
     INK,
     MUTED,
     RULE,
-    SYNTHETIC_FILL,
     SYNTHETIC_INK,
 )
 
@@ -622,37 +621,18 @@ def stage_word(stage: str, lang: str) -> str:
 
 
 def format_day(value: str, lang: str) -> str:
-    if not value:
-        return ""
-    d = date.fromisoformat(value[:10])
-    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.strftime("%-d %B %Y")
+    """An ISO date or date-time of the snapshot as the documents write dates."""
+    return format_date(date.fromisoformat(value[:10]), lang) if value else ""
 
 
 # -- PDF ---------------------------------------------------------------------------------------
-
-
-def _css_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
-    return f'"{escaped}"'
 
 
 def html(report: ChainMapReport) -> str:
     """The document as one HTML page for WeasyPrint (not served: the PDF is what users get)."""
     lang = report.lang
     L = labels(lang)
-    page = L["page"].split("{page}")
-    pages = page[1].split("{pages}")
-    footer = " ".join(
-        p
-        for p in (
-            _css_string(page[0]) if page[0] else "",
-            "counter(page)",
-            _css_string(pages[0]) if pages[0] else "",
-            "counter(pages)",
-            _css_string(pages[1]) if pages[1] else "",
-        )
-        if p
-    )
+    footer = css_content(L["page"].replace("{page}", "%(page)s").replace("{pages}", "%(pages)s"))
     chains = []
     for i, c in enumerate(report.chains, start=1):
         chains.append(
@@ -719,18 +699,10 @@ def html(report: ChainMapReport) -> str:
         "source_line": L["source_line"].format(version=report.taxonomy_version),
         "sep": "：" if lang == "zh" else ": ",
         "css": {
-            "sans": mark_safe(CSS_SANS),
-            "serif": mark_safe(CSS_SERIF),
-            "ink": INK,
-            "muted": MUTED,
-            "rule": RULE,
-            "header": HEADER_FILL,
-            "accent": ACCENT,
-            "synthetic_fill": SYNTHETIC_FILL,
-            "synthetic_ink": SYNTHETIC_INK,
+            **theme_css(),
             "footer": mark_safe(footer),
-            "running_title": mark_safe(_css_string(report.title)),
-            "synthetic_mark": mark_safe(_css_string(L["synthetic"])),
+            "running_title": mark_safe(css_string(report.title)),
+            "synthetic_mark": mark_safe(css_string(L["synthetic"])),
         },
     }
     return render_to_string("reports/chain_map.html", context)

@@ -73,6 +73,22 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+def theme_css() -> dict:
+    """The style-sheet values every printed document shares (reports/theme.py): the shipped
+    fonts and the palette, for a template's ``css`` context."""
+    return {
+        "sans": mark_safe(CSS_SANS),
+        "serif": mark_safe(CSS_SERIF),
+        "ink": INK,
+        "muted": MUTED,
+        "rule": RULE,
+        "header": HEADER_FILL,
+        "accent": ACCENT,
+        "synthetic_fill": SYNTHETIC_FILL,
+        "synthetic_ink": SYNTHETIC_INK,
+    }
+
+
 def distribution_bar(counts: StatusCounts, width: int = 120, height: int = 10) -> SafeString:
     """A 100 % bar of the status mix, as a tiny inline SVG."""
     total = counts.total
@@ -251,15 +267,7 @@ def context(report: EvaluationReport) -> dict:
         "warnings": warning_rows(report),
         "method_paragraphs": method_paragraphs(report),
         "css": {
-            "sans": mark_safe(CSS_SANS),
-            "serif": mark_safe(CSS_SERIF),
-            "ink": INK,
-            "muted": MUTED,
-            "rule": RULE,
-            "header": HEADER_FILL,
-            "accent": ACCENT,
-            "synthetic_fill": SYNTHETIC_FILL,
-            "synthetic_ink": SYNTHETIC_INK,
+            **theme_css(),
             "status": mark_safe(status_css),
             "page_footer": mark_safe(css_content(page_template())),
             "running_title": mark_safe(css_string(report.plan_title)),
